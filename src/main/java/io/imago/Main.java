@@ -1,0 +1,159 @@
+package io.imago;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import io.imago.app.App;
+import io.imago.config.ConfigException;
+import io.imago.config.ConfigLoader;
+import io.imago.config.ImagoConfig;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code imago} command. */
+@Command(name = "imago", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "An OpenStack Image API v2 (Glance) compatible image service.",
+    subcommands = {Main.Serve.class, Main.Config.class})
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  /** Options every subcommand shares: the config file and the most common overrides. */
+  static class ConfigOptions {
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "YAML configuration file (every option: conf/imago.yaml). Without it, built-in defaults.")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (http.port, env IMAGO_HTTP_PORT; default 9292).")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+        description = "Address to listen on (http.bind, env IMAGO_BIND; default 127.0.0.1).")
+    String bind;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "Data directory: embedded PostgreSQL, file store (data_dir, env IMAGO_DATA_DIR; default ./data).")
+    Path dataDir;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "External PostgreSQL, postgresql://user:password@host:port/db (database.url, env IMAGO_DATABASE_URL)."
+            + " Without it Imago runs its own embedded PostgreSQL under the data directory.")
+    String databaseUrl;
+
+    ImagoConfig load() {
+      Map<String, String> overrides = new HashMap<>();
+      if (port != null) {
+        overrides.put("http.port", port.toString());
+      }
+      if (bind != null) {
+        overrides.put("http.bind", bind);
+      }
+      if (dataDir != null) {
+        overrides.put("data_dir", dataDir.toString());
+      }
+      if (databaseUrl != null) {
+        overrides.put("database.url", databaseUrl);
+      }
+      return ConfigLoader.load(config, overrides);
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Run the image service until interrupted (SIGINT/SIGTERM stop it gracefully).")
+  static final class Serve implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      ImagoConfig config;
+      try {
+        config = options.load();
+      } catch (ConfigException e) {
+        System.err.println("imago: " + e.getMessage());
+        return 2;
+      }
+      configureLogging(config);
+      App app;
+      try {
+        app = App.start(config);
+      } catch (ConfigException e) {
+        System.err.println("imago: " + e.getMessage());
+        return 2;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        app.close();
+        stopped.countDown();
+      }, "imago-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "config", mixinStandardHelpOptions = true,
+      description = "Check the configuration (file, environment, flags) and print the result; exit 2 if invalid.")
+  static final class Config implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.println(options.load());
+        return 0;
+      } catch (ConfigException e) {
+        System.err.println("imago: " + e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  /** Applies logging.format / logging.level before anything logs. */
+  static void configureLogging(ImagoConfig config) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+      return;
+    }
+    if (config.logging().format().equals("json")) {
+      URL json = Main.class.getClassLoader().getResource("logback-json.xml");
+      if (json != null) {
+        try {
+          ctx.reset();
+          JoranConfigurator jc = new JoranConfigurator();
+          jc.setContext(ctx);
+          jc.doConfigure(json);
+        } catch (Exception e) {
+          System.err.println("imago: logging configuration: " + e.getMessage());
+        }
+      }
+    }
+    ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(config.logging().level(), Level.INFO));
+    if (!config.logging().accessLog()) {
+      ctx.getLogger("io.imago.access").setLevel(Level.OFF);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"imago " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

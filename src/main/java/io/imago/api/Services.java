@@ -1,0 +1,42 @@
+package io.imago.api;
+
+import io.imago.auth.Authenticator;
+import io.imago.config.ImagoConfig;
+import io.imago.data.Uploads;
+import io.imago.db.ImageRepository;
+import io.imago.db.MemberRepository;
+import io.imago.domain.ImageSchema;
+import io.imago.metrics.Metrics;
+import io.imago.policy.Policy;
+import io.imago.store.BlobStore;
+import io.imago.tasks.BlobSweeper;
+import io.imago.worker.Pools;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * Everything the handlers use, built once by {@code app.App} and shared by every HTTP verticle
+ * instance (all members are thread-safe).
+ *
+ * @param stores by store id; {@code defaultStore} receives uploads
+ */
+public record Services(
+    ImagoConfig config,
+    Clock clock,
+    ImageRepository images,
+    MemberRepository members,
+    Authenticator authenticator,
+    Policy policy,
+    ImageSchema schema,
+    Map<String, BlobStore> stores,
+    BlobStore defaultStore,
+    Uploads uploads,
+    Pools pools,
+    Metrics metrics,
+    Lifecycle lifecycle,
+    BlobSweeper sweeper) {
+
+  public ImageView view() {
+    return new ImageView(config.images(), stores);
+  }
+}

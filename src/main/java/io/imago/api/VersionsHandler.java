@@ -1,0 +1,133 @@
+package io.imago.api;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The versions document and version negotiation (spec/images-api.md §0.1, §1). Clients detect
+ * features by exact version ids, so the list follows Glance's conditional algorithm (its master
+ * column): cache versions only with a cache, multi-store versions only with several stores.
+ */
+public final class VersionsHandler {
+  private static final String VND = "application/vnd.openstack.images-v2";
+
+  private final List<String[]> versions;
+  private final Set<String> accepted;
+  private final String publicEndpoint;
+
+  public VersionsHandler(boolean cacheEnabled, boolean multiStore, String publicEndpoint) {
+    this.versions = versions(cacheEnabled, multiStore);
+    Set<String> acc = new LinkedHashSet<>();
+    acc.add("v2");
+    for (String[] v : versions) {
+      acc.add(v[0]);
+    }
+    this.accepted = Set.copyOf(acc);
+    this.publicEndpoint = publicEndpoint;
+  }
+
+  /** (id, status) pairs in Glance's emission order. */
+  static List<String[]> versions(boolean cache, boolean multiStore) {
+    List<String[]> out = new ArrayList<>();
+    if (cache) {
+      out.add(new String[] {"v2.18", "CURRENT"});
+      for (String v : List.of("v2.17", "v2.16", "v2.15", "v2.14")) {
+        out.add(new String[] {v, "SUPPORTED"});
+      }
+    } else {
+      out.add(new String[] {"v2.15", "SUPPORTED"});
+    }
+    if (multiStore) {
+      for (String v : List.of("v2.13", "v2.12", "v2.11", "v2.10", "v2.9", "v2.8")) {
+        out.add(new String[] {v, "SUPPORTED"});
+      }
+    } else {
+      out.add(new String[] {"v2.9", "SUPPORTED"});
+    }
+    if (!cache) {
+      out.add(new String[] {"v2.17", "CURRENT"});
+    }
+    for (int minor = 7; minor >= 0; minor--) {
+      out.add(new String[] {"v2." + minor, "SUPPORTED"});
+    }
+    return out;
+  }
+
+  public JsonObject document(String base) {
+    JsonArray list = new JsonArray();
+    String href = base + "/v2/";
+    for (String[] v : versions) {
+      list.add(new JsonObject().put("id", v[0]).put("status", v[1])
+          .put("links", new JsonArray().add(new JsonObject().put("rel", "self").put("href", href))));
+    }
+    return new JsonObject().put("versions", list);
+  }
+
+  /** The base URL of absolute links: {@code public_endpoint}, or the request's own scheme and host. */
+  public static String baseUrl(HttpServerRequest req, String publicEndpoint) {
+    if (publicEndpoint != null) {
+      return publicEndpoint;
+    }
+    String host = req.getHeader("Host");
+    if (host == null && req.authority() != null) {
+      host = req.authority().toString();
+    }
+    if (host == null) {
+      host = req.localAddress().hostAddress() + ":" + req.localAddress().port();
+    }
+    return req.scheme() + "://" + host;
+  }
+
+  /**
+   * First handler of every request: answers {@code /versions} and unversioned paths, strips
+   * {@code /v2.N} prefixes, maps the versioned media type onto {@code /v2}, and passes
+   * {@code /v2…} on.
+   */
+  public void negotiate(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (path.equals("/versions")) {
+      send(rc, 200);
+      return;
+    }
+    String rest = path.length() > 1 ? path.substring(1) : "";
+    int slash = rest.indexOf('/');
+    String first = slash < 0 ? rest : rest.substring(0, slash);
+    String tail = slash < 0 ? "" : rest.substring(slash);
+    if (first.equals("v2")) {
+      if (tail.isEmpty()) {
+        // Glance redirects the bare prefix to the slashed one (which is then a 404): ERRATA 1.
+        rc.response().setStatusCode(302)
+            .putHeader("Location", baseUrl(rc.request(), publicEndpoint) + "/v2/").end();
+        return;
+      }
+      rc.next();
+      return;
+    }
+    if (accepted.contains(first)) {
+      rc.reroute(rc.request().method(), "/v2" + tail + query(rc));
+      return;
+    }
+    String accept = rc.request().getHeader("Accept");
+    if (accept != null && accept.contains(VND)) {
+      rc.reroute(rc.request().method(), "/v2" + path + query(rc));
+      return;
+    }
+    send(rc, 300);
+  }
+
+  private static String query(RoutingContext rc) {
+    String q = rc.request().query();
+    return q == null ? "" : "?" + q;
+  }
+
+  private void send(RoutingContext rc, int status) {
+    rc.request().resume();
+    JsonBodies.send(rc, status, document(baseUrl(rc.request(), publicEndpoint)));
+  }
+}

@@ -1,0 +1,232 @@
+package io.imago.app;
+
+import io.imago.api.Lifecycle;
+import io.imago.api.Services;
+import io.imago.auth.TrustedHeadersAuthenticator;
+import io.imago.config.ImagoConfig;
+import io.imago.data.Uploads;
+import io.imago.db.BlobGarbageRepository;
+import io.imago.db.Database;
+import io.imago.db.ImageRepository;
+import io.imago.db.MemberRepository;
+import io.imago.db.Migrator;
+import io.imago.db.embedded.EmbeddedPostgres;
+import io.imago.domain.ImageSchema;
+import io.imago.metrics.Metrics;
+import io.imago.policy.DefaultPolicy;
+import io.imago.policy.Policy;
+import io.imago.store.BlobStore;
+import io.imago.store.file.FileBlobStore;
+import io.imago.tasks.BlobSweeper;
+import io.imago.worker.Pools;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: starts the database (embedded or external), migrates it, wires every
+ * component by hand, recovers what a crash left behind, and deploys the HTTP verticles. Main and
+ * the tests start the service through {@link #start} alike.
+ */
+public final class App implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(App.class);
+  private static final String EMBEDDED_DATABASE = "imago";
+
+  private final ImagoConfig config;
+  private final Vertx vertx;
+  private final EmbeddedPostgres postgres;
+  private final Pool pool;
+  private final Pools pools;
+  private final Services services;
+  private final BlobSweeper sweeper;
+  private final List<ApiVerticle> verticles;
+  private final int port;
+  private boolean closed;
+
+  private App(ImagoConfig config, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools, Services services,
+      BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
+    this.config = config;
+    this.vertx = vertx;
+    this.postgres = postgres;
+    this.pool = pool;
+    this.pools = pools;
+    this.services = services;
+    this.sweeper = sweeper;
+    this.verticles = verticles;
+    this.port = port;
+  }
+
+  /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
+  public static App start(ImagoConfig config) throws Exception {
+    long t0 = System.nanoTime();
+    Files.createDirectories(config.dataDir());
+    EmbeddedPostgres postgres = null;
+    Vertx vertx = null;
+    try {
+      String url = config.database().url();
+      if (url == null) {
+        postgres = EmbeddedPostgres.start(config.dataDir(), config.database().embeddedDir(),
+            config.database().embeddedPort(), config.database().embeddedFsync());
+      }
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      vertx = Vertx.builder()
+          .with(new VertxOptions()
+              .setPreferNativeTransport(true)
+              .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+                  // the database pools' sockets: per-connection gauges that collide between pools
+                  .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)))
+          .withMetrics(new MicrometerMetricsFactory(registry))
+          .withTransport(Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO)
+          .build();
+      if (postgres != null) {
+        url = ensureDatabase(vertx, postgres);
+      }
+      Pool pool = Database.pool(vertx, url, config.database());
+      int applied = Migrator.migrate(pool).await();
+      LOG.atInfo().setMessage("database ready").addKeyValue("embedded", postgres != null)
+          .addKeyValue("migrations_applied", applied).log();
+
+      Clock clock = Clock.systemUTC();
+      Metrics metrics = new Metrics(registry);
+      Pools pools = new Pools(vertx, config.workers());
+      FileBlobStore fileStore = FileBlobStore.open(vertx, pools, config.store().fileDir(), config.nodeId());
+      Map<String, BlobStore> stores = Map.of(fileStore.id(), fileStore);
+      Policy policy = new DefaultPolicy(config.policy());
+      ImageRepository images = new ImageRepository(pool, clock);
+      BlobSweeper sweeper = new BlobSweeper(vertx, new BlobGarbageRepository(pool), stores, Duration.ofMinutes(5));
+
+      // Recover what this node left behind when it last stopped uncleanly.
+      int reset = images.resetAbandonedUploads(config.nodeId()).await();
+      int partials = fileStore.cleanIncomplete().await();
+      if (reset > 0 || partials > 0) {
+        LOG.atWarn().setMessage("recovered interrupted uploads").addKeyValue("images_requeued", reset)
+            .addKeyValue("partial_files_removed", partials).log();
+      }
+      sweeper.kick();
+
+      Services services = new Services(config, clock, images, new MemberRepository(pool, clock),
+          new TrustedHeadersAuthenticator(config.auth(), policy), policy,
+          new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
+          new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
+          pools, metrics, new Lifecycle(), sweeper);
+
+      int instances = config.http().eventLoops() == 0
+          ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();
+      List<ApiVerticle> verticles = new ArrayList<>();
+      // The first instance binds (possibly port 0); the others share the port it got.
+      ApiVerticle first = new ApiVerticle(services, config.http().port());
+      vertx.deployVerticle(first, new DeploymentOptions()).await();
+      verticles.add(first);
+      int port = first.actualPort();
+      for (int i = 1; i < instances; i++) {
+        ApiVerticle v = new ApiVerticle(services, port);
+        vertx.deployVerticle(v, new DeploymentOptions()).await();
+        verticles.add(v);
+      }
+      LOG.atInfo().setMessage("Imago is serving the Image API v2")
+          .addKeyValue("url", "http://" + config.http().bind() + ":" + port)
+          .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())
+          .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+          .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
+      return new App(config, vertx, postgres, pool, pools, services, sweeper, verticles, port);
+    } catch (Exception | Error e) {
+      if (vertx != null) {
+        try {
+          vertx.close().await();
+        } catch (Exception ignored) {
+          // already failing
+        }
+      }
+      if (postgres != null) {
+        postgres.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Creates the embedded cluster's database on first start; returns its URL. */
+  private static String ensureDatabase(Vertx vertx, EmbeddedPostgres pg) {
+    var admin = PgConnection.connect(vertx, PgConnectOptions.fromUri(pg.url("postgres"))).await();
+    try {
+      boolean exists = admin.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1")
+          .execute(io.vertx.sqlclient.Tuple.of(EMBEDDED_DATABASE)).await().size() > 0;
+      if (!exists) {
+        admin.query("CREATE DATABASE " + EMBEDDED_DATABASE).execute().await();
+      }
+    } finally {
+      admin.close().await();
+    }
+    return pg.url(EMBEDDED_DATABASE);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public ImagoConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  /**
+   * Graceful stop: uploads in flight are cancelled (their images go back to queued, partial data
+   * deleted), downloads in flight may finish within {@code http.shutdown_timeout}, then everything
+   * closes. Blocking.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long timeout = config.http().shutdownTimeout().toMillis();
+    try {
+      services.lifecycle().drain();
+      List<Future<Void>> shutdowns = new ArrayList<>();
+      for (ApiVerticle v : verticles) {
+        shutdowns.add(v.shutdown(timeout));
+      }
+      Future.join(shutdowns).await();
+    } catch (Exception e) {
+      LOG.atWarn().setMessage("graceful shutdown incomplete").setCause(e).log();
+    }
+    try {
+      sweeper.close();
+      pools.close();
+      pool.close().await();
+      vertx.close().await();
+    } catch (Exception e) {
+      LOG.atWarn().setMessage("close").setCause(e).log();
+    } finally {
+      if (postgres != null) {
+        postgres.close();
+      }
+    }
+    LOG.atInfo().setMessage("Imago stopped").log();
+  }
+}

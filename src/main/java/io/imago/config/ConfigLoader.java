@@ -1,0 +1,148 @@
+package io.imago.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Builds the {@link ImagoConfig} from defaults, a YAML file, {@code IMAGO_*} environment variables
+ * and command-line overrides (later ones win). The defaults here are the ones documented in
+ * {@code conf/imago.yaml}; a test keeps the two equal.
+ */
+public final class ConfigLoader {
+  /** Environment variables that do not follow the IMAGO_<PATH> rule, kept short for operators. */
+  private static final Map<String, List<String>> ENV_ALIASES = Map.of("http.bind", List.of("IMAGO_BIND"));
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} (or only defaults when null) with the process environment. */
+  public static ImagoConfig load(Path file, Map<String, String> overrides) {
+    return load(file, System.getenv(), overrides);
+  }
+
+  public static ImagoConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    return fromTree(file == null ? Map.of() : readYaml(file), env, overrides);
+  }
+
+  /** Only defaults, plus the given dotted-path overrides: how tests build configurations. */
+  public static ImagoConfig defaults(Map<String, String> overrides) {
+    return fromTree(Map.of(), Map.of(), overrides);
+  }
+
+  static Map<String, Object> readYaml(Path file) {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(10);
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      Object doc = new Yaml(new SafeConstructor(options)).load(in);
+      if (doc == null) {
+        return Map.of();
+      }
+      if (!(doc instanceof Map<?, ?> m)) {
+        throw new ConfigException(file + ": expected a YAML mapping at the top level");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = (Map<String, Object>) m;
+      return map;
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("configuration file not found: " + file);
+    } catch (IOException e) {
+      throw new ConfigException("read configuration file " + file + ": " + e.getMessage(), e);
+    } catch (YAMLException e) {
+      throw new ConfigException(file + ": not valid YAML: " + e.getMessage(), e);
+    }
+  }
+
+  static ImagoConfig fromTree(Map<String, Object> root, Map<String, String> env, Map<String, String> overrides) {
+    ConfigTree t = new ConfigTree(root, env, overrides, ENV_ALIASES);
+    Path dataDir = Path.of(t.string("data_dir", "data")).toAbsolutePath().normalize();
+    String nodeId = t.string("node_id", defaultNodeId());
+
+    HttpConfig http = new HttpConfig(
+        t.string("http.bind", "127.0.0.1"),
+        t.integer("http.port", 9292),
+        t.integer("http.event_loops", 0),
+        (int) t.bytes("http.max_chunk_size", 256 * 1024),
+        t.bytes("http.max_json_body_size", 1 << 20),
+        t.string("http.public_endpoint", null),
+        t.duration("http.shutdown_timeout", Duration.ofSeconds(30)),
+        path(t.string("http.healthcheck_disable_file", null), dataDir));
+
+    DatabaseConfig database = new DatabaseConfig(
+        t.string("database.url", null),
+        t.integer("database.pool_size", 16),
+        path(t.string("database.embedded.dir", "postgres"), dataDir),
+        t.integer("database.embedded.port", 0),
+        t.bool("database.embedded.fsync", true));
+
+    StoreConfig store = new StoreConfig(path(t.string("store.file.filesystem_store_datadir", "images"), dataDir));
+
+    ImagesConfig images = new ImagesConfig(
+        t.bytes("images.image_size_cap", 1L << 40),
+        t.string("images.hashing_algorithm", "sha512"),
+        t.list("images.disk_formats", ImagesConfig.DEFAULT_DISK_FORMATS),
+        t.list("images.container_formats", ImagesConfig.DEFAULT_CONTAINER_FORMATS),
+        t.integer("images.limit_param_default", 25),
+        t.integer("images.api_limit_max", 1000),
+        t.integer("images.image_property_quota", 128),
+        t.integer("images.image_tag_quota", 128),
+        t.integer("images.image_member_quota", 128),
+        t.integer("images.image_location_quota", 10),
+        t.bool("images.show_image_direct_url", false),
+        t.bool("images.show_multiple_locations", false),
+        t.list("images.enabled_import_methods", List.of()));
+
+    AuthConfig auth = new AuthConfig(
+        t.string("auth.strategy", "noauth"),
+        t.string("auth.noauth.default_project_id", "admin"),
+        t.string("auth.noauth.default_user_id", "admin"),
+        t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")));
+
+    PolicyConfig policy = new PolicyConfig(t.bool("policy.enforce_new_defaults", true));
+
+    WorkerConfig workers = new WorkerConfig(
+        t.integer("workers.hashing_threads", 0),
+        t.integer("workers.hashing_buffers_per_upload", 8),
+        t.integer("workers.blocking_threads", 8));
+
+    LoggingConfig logging = new LoggingConfig(
+        t.string("logging.format", "text"),
+        t.string("logging.level", "info"),
+        t.bool("logging.access_log", true));
+
+    t.rejectUnknown();
+    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, workers, logging);
+  }
+
+  /** A path relative to the data directory unless absolute; null stays null. */
+  private static Path path(String value, Path dataDir) {
+    if (value == null) {
+      return null;
+    }
+    return dataDir.resolve(value).toAbsolutePath().normalize();
+  }
+
+  private static String defaultNodeId() {
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.length() > 64 ? fromEnv.substring(0, 64) : fromEnv;
+    }
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      return h.length() > 64 ? h.substring(0, 64) : h;
+    } catch (IOException e) {
+      return "imago";
+    }
+  }
+}

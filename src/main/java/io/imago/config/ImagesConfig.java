@@ -1,0 +1,99 @@
+package io.imago.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The behaviour of the images API, with Glance's option names and defaults.
+ *
+ * @param imageSizeCap {@code image_size_cap}: largest image accepted, in bytes
+ * @param hashingAlgorithm {@code hashing_algorithm}: the {@code os_hash_algo} of new uploads
+ * @param diskFormats {@code [image_format] disk_formats}
+ * @param containerFormats {@code [image_format] container_formats}
+ * @param limitParamDefault {@code limit_param_default}: page size of a list without {@code limit}
+ * @param apiLimitMax {@code api_limit_max}: largest page size
+ * @param imagePropertyQuota {@code image_property_quota}: custom properties per image, -1 = unlimited
+ * @param imageTagQuota {@code image_tag_quota}: tags per image, -1 = unlimited
+ * @param imageMemberQuota {@code image_member_quota}: members per image, -1 = unlimited
+ * @param imageLocationQuota {@code image_location_quota}: locations per image, -1 = unlimited
+ * @param showImageDirectUrl {@code show_image_direct_url}
+ * @param showMultipleLocations {@code show_multiple_locations}
+ * @param enabledImportMethods {@code enabled_import_methods}
+ */
+public record ImagesConfig(
+    long imageSizeCap,
+    String hashingAlgorithm,
+    List<String> diskFormats,
+    List<String> containerFormats,
+    int limitParamDefault,
+    int apiLimitMax,
+    int imagePropertyQuota,
+    int imageTagQuota,
+    int imageMemberQuota,
+    int imageLocationQuota,
+    boolean showImageDirectUrl,
+    boolean showMultipleLocations,
+    List<String> enabledImportMethods) {
+
+  /** Glance's {@code hashing_algorithm} values (hashlib names) and their JDK digest names. */
+  public static final Map<String, String> HASH_ALGORITHMS = Map.of(
+      "md5", "MD5",
+      "sha1", "SHA-1",
+      "sha224", "SHA-224",
+      "sha256", "SHA-256",
+      "sha384", "SHA-384",
+      "sha512", "SHA-512",
+      "sha3_256", "SHA3-256",
+      "sha3_512", "SHA3-512");
+
+  public static final List<String> DEFAULT_DISK_FORMATS =
+      List.of("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop");
+  public static final List<String> DEFAULT_CONTAINER_FORMATS =
+      List.of("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed");
+  public static final long MAX_IMAGE_SIZE_CAP = 9223372036854775807L; // 8 EiB - 1, Glance's ceiling
+
+  public ImagesConfig {
+    hashingAlgorithm = requireNonNull(hashingAlgorithm, "hashingAlgorithm").toLowerCase(Locale.ROOT);
+    if (!HASH_ALGORITHMS.containsKey(hashingAlgorithm)) {
+      throw new ConfigException("images.hashing_algorithm: " + hashingAlgorithm
+          + " (expected: one of " + String.join(", ", HASH_ALGORITHMS.keySet().stream().sorted().toList()) + ")");
+    }
+    diskFormats = List.copyOf(diskFormats);
+    containerFormats = List.copyOf(containerFormats);
+    enabledImportMethods = List.copyOf(enabledImportMethods);
+    if (diskFormats.isEmpty() || containerFormats.isEmpty()) {
+      throw new ConfigException("images.disk_formats and images.container_formats must not be empty");
+    }
+    if (imageSizeCap < 0) {
+      throw new ConfigException("images.image_size_cap: " + imageSizeCap + " (expected: >= 0)");
+    }
+    if (limitParamDefault < 1 || apiLimitMax < 1) {
+      throw new ConfigException("images.limit_param_default and images.api_limit_max must be >= 1");
+    }
+    for (int q : new int[] {imagePropertyQuota, imageTagQuota, imageMemberQuota, imageLocationQuota}) {
+      if (q < -1) {
+        throw new ConfigException("image quotas: " + q + " (expected: -1 for unlimited, or >= 0)");
+      }
+    }
+    for (String m : enabledImportMethods) {
+      if (!List.of("glance-direct", "web-download", "copy-image", "glance-download").contains(m)) {
+        throw new ConfigException("images.enabled_import_methods: " + m
+            + " (expected: glance-direct, web-download, copy-image, glance-download)");
+      }
+    }
+  }
+
+  /** The JDK {@link java.security.MessageDigest} name of {@link #hashingAlgorithm()}. */
+  public String hashingDigestName() {
+    return HASH_ALGORITHMS.get(hashingAlgorithm);
+  }
+
+  public ImagesConfig withImageSizeCap(long cap) {
+    return new ImagesConfig(cap, hashingAlgorithm, diskFormats, containerFormats, limitParamDefault, apiLimitMax,
+        imagePropertyQuota, imageTagQuota, imageMemberQuota, imageLocationQuota, showImageDirectUrl,
+        showMultipleLocations, enabledImportMethods);
+  }
+}

@@ -1,0 +1,16 @@
+package io.imago.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * Image data stores.
+ *
+ * @param fileDir Glance's {@code filesystem_store_datadir}: where the file store keeps image data
+ */
+public record StoreConfig(Path fileDir) {
+  public StoreConfig {
+    requireNonNull(fileDir, "fileDir");
+  }
+}

@@ -1,0 +1,23 @@
+package io.imago.config;
+
+/**
+ * Worker pools.
+ *
+ * @param hashingThreads threads that compute upload digests (0 = number of cores)
+ * @param hashingBuffersPerUpload chunks of one upload that may wait for the hashing pool before
+ *     the upload stops reading its socket (back-pressure)
+ * @param blockingThreads threads for short blocking calls (fsync, renames, directory scans)
+ */
+public record WorkerConfig(int hashingThreads, int hashingBuffersPerUpload, int blockingThreads) {
+  public WorkerConfig {
+    if (hashingThreads < 0) {
+      throw new ConfigException("workers.hashing_threads: " + hashingThreads + " (expected: >= 0)");
+    }
+    if (hashingBuffersPerUpload < 1 || hashingBuffersPerUpload > 1024) {
+      throw new ConfigException("workers.hashing_buffers_per_upload: " + hashingBuffersPerUpload + " (expected: 1..1024)");
+    }
+    if (blockingThreads < 1) {
+      throw new ConfigException("workers.blocking_threads: " + blockingThreads + " (expected: >= 1)");
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.imago.domain;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Set;
+
+/**
+ * Who is calling, as the auth layer established it (Glance's request context).
+ *
+ * @param userId the user, or null
+ * @param projectId the project the token is scoped to, or null (then created images have no owner)
+ * @param roles role names, lower-cased as Glance does
+ * @param admin whether {@code context_is_admin} holds: admins bypass ownership and visibility
+ * @param readOnly anonymous access: every mutating call is refused
+ * @param requestId {@code req-<uuid>}, echoed in {@code x-openstack-request-id} and in logs
+ */
+public record Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly, String requestId) {
+  public Caller {
+    roles = Set.copyOf(requireNonNull(roles, "roles"));
+    requireNonNull(requestId, "requestId");
+  }
+
+  public boolean hasRole(String role) {
+    return roles.contains(role);
+  }
+
+  /** Whether the caller's project owns an image with this owner (null owners are nobody's). */
+  public boolean owns(String owner) {
+    return owner != null && owner.equals(projectId);
+  }
+}

@@ -1,0 +1,75 @@
+package io.imago.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every meter Imago defines, by name and tag, in one place. HTTP server meters
+ * ({@code vertx_http_server_*}) come from Vert.x's Micrometer integration on the same registry.
+ */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry;
+  private final Counter uploadBytes;
+  private final Counter downloadBytes;
+  private final Counter uploadsCompleted;
+  private final Counter uploadsFailed;
+  private final Timer uploadDuration;
+  private final AtomicInteger uploadsInProgress = new AtomicInteger();
+  private final AtomicInteger downloadsInProgress = new AtomicInteger();
+
+  public Metrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    this.uploadBytes = Counter.builder("imago_upload_bytes")
+        .description("Image bytes received by uploads (PUT /file)").baseUnit("bytes").register(registry);
+    this.downloadBytes = Counter.builder("imago_download_bytes")
+        .description("Image bytes sent by downloads (GET /file)").baseUnit("bytes").register(registry);
+    this.uploadsCompleted = Counter.builder("imago_uploads").tag("outcome", "active")
+        .description("Uploads by outcome").register(registry);
+    this.uploadsFailed = Counter.builder("imago_uploads").tag("outcome", "failed")
+        .description("Uploads by outcome").register(registry);
+    this.uploadDuration = Timer.builder("imago_upload_duration")
+        .description("Time from the first byte of an upload to its image becoming active").register(registry);
+    registry.gauge("imago_uploads_in_progress", uploadsInProgress);
+    registry.gauge("imago_downloads_in_progress", downloadsInProgress);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void uploadBytes(long n) {
+    uploadBytes.increment(n);
+  }
+
+  public void downloadBytes(long n) {
+    downloadBytes.increment(n);
+  }
+
+  public void uploadStarted() {
+    uploadsInProgress.incrementAndGet();
+  }
+
+  public void uploadEnded(boolean ok, long nanos) {
+    uploadsInProgress.decrementAndGet();
+    (ok ? uploadsCompleted : uploadsFailed).increment();
+    if (ok) {
+      uploadDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  public void downloadStarted() {
+    downloadsInProgress.incrementAndGet();
+  }
+
+  public void downloadEnded() {
+    downloadsInProgress.decrementAndGet();
+  }
+}

@@ -1,0 +1,20 @@
+package io.imago.policy;
+
+import io.imago.domain.Caller;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * May the caller do this? Handlers ask only this interface, so the rule engine of a policy file
+ * can replace {@link DefaultPolicy} without touching them.
+ *
+ * <p>A target is the flat attribute map Glance passes to oslo.policy (see {@link Targets}). A
+ * denied action is a 403 — unless the caller cannot see the image at all, which handlers decide
+ * first and answer 404 (spec/images-api.md §0.6).
+ */
+public interface Policy {
+  /** {@code context_is_admin} for a newly authenticated caller. */
+  boolean isAdmin(Set<String> roles, String projectId);
+
+  boolean allows(Action action, Caller caller, Map<String, String> target);
+}

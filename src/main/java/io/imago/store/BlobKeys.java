@@ -1,0 +1,17 @@
+package io.imago.store;
+
+import java.util.regex.Pattern;
+
+/** Keys are plain names (image ids and the like): no separators, no dot files, bounded length. */
+public final class BlobKeys {
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
+
+  private BlobKeys() {}
+
+  public static String require(String key) {
+    if (key == null || !KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException("blob key: " + key + " (expected: [A-Za-z0-9._-], 1..200 chars, no leading dot)");
+    }
+    return key;
+  }
+}

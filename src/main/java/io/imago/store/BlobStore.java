@@ -1,0 +1,50 @@
+package io.imago.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where image bytes live, by key. A store knows keys and bytes, not images. Implementations are
+ * small; shared behaviour (key validation, metrics) belongs in decorators, and every
+ * implementation must pass the same contract test.
+ */
+public interface BlobStore {
+  /** Store id: the {@code store} of a location, a metrics tag, and part of error texts. */
+  String id();
+
+  Set<StoreCapability> capabilities();
+
+  /** Size of a blob; fails with {@link BlobNotFoundException} when there is none. */
+  Future<BlobInfo> stat(String key);
+
+  /** The bytes of {@code range}, as a paused stream; fails with {@link BlobNotFoundException}. */
+  Future<ReadStream<Buffer>> read(String key, ByteRange range);
+
+  /**
+   * A writer for a new blob. Nothing is visible under {@code key} until
+   * {@link BlobWriter#commit()}; {@link BlobWriter#cancel()} leaves nothing behind.
+   */
+  Future<BlobWriter> create(String key);
+
+  /** Removes a blob; deleting a missing blob succeeds. */
+  Future<Void> delete(String key);
+
+  /**
+   * The blob as a local file, for zero-copy {@code sendFile}; empty when the store is not local.
+   */
+  default Future<Optional<Path>> localFile(String key) {
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  /** The URL shown as {@code direct_url} / in {@code locations} for a blob of this store. */
+  String url(String key);
+
+  /** Removes what interrupted writers of this node left behind (run at start). */
+  default Future<Integer> cleanIncomplete() {
+    return Future.succeededFuture(0);
+  }
+}

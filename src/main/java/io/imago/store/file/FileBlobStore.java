@@ -1,0 +1,173 @@
+package io.imago.store.file;
+
+import io.imago.store.BlobInfo;
+import io.imago.store.BlobKeys;
+import io.imago.store.BlobNotFoundException;
+import io.imago.store.BlobStore;
+import io.imago.store.BlobWriter;
+import io.imago.store.ByteRange;
+import io.imago.store.StoreCapability;
+import io.imago.store.StoreException;
+import io.imago.worker.Pools;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Blobs as files under one directory (Glance's {@code filesystem_store_datadir}). A writer writes
+ * {@code incomplete/<node>.<key>.<uuid>}; commit fsyncs it, renames it onto {@code <key>} and
+ * fsyncs the directory, so a blob is either whole and durable or absent. Files are read with
+ * kernel sendfile through {@link #localFile}.
+ */
+public final class FileBlobStore implements BlobStore {
+  public static final String ID = "file";
+
+  private final Vertx vertx;
+  private final Pools pools;
+  private final Path root;
+  private final Path incomplete;
+  private final String nodeId;
+
+  private FileBlobStore(Vertx vertx, Pools pools, Path root, String nodeId) {
+    this.vertx = vertx;
+    this.pools = pools;
+    this.root = root;
+    this.incomplete = root.resolve("incomplete");
+    this.nodeId = nodeId;
+  }
+
+  /** Creates the directories (blocking; call at start, before serving). */
+  public static FileBlobStore open(Vertx vertx, Pools pools, Path root, String nodeId) throws IOException {
+    Path abs = root.toAbsolutePath().normalize();
+    Files.createDirectories(abs.resolve("incomplete"));
+    return new FileBlobStore(vertx, pools, abs, nodeId.replaceAll("[^A-Za-z0-9_-]", "_"));
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public Set<StoreCapability> capabilities() {
+    return EnumSet.allOf(StoreCapability.class);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public String url(String key) {
+    return "file://" + path(key);
+  }
+
+  @Override
+  public Future<BlobInfo> stat(String key) {
+    Path p = path(key);
+    return vertx.fileSystem().props(p.toString())
+        .map(props -> new BlobInfo(key, props.size()))
+        .recover(e -> Future.failedFuture(translate(e, key)));
+  }
+
+  @Override
+  public Future<ReadStream<Buffer>> read(String key, ByteRange range) {
+    Path p = path(key);
+    return vertx.fileSystem().open(p.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        .recover(e -> Future.failedFuture(translate(e, key)))
+        .map(file -> {
+          file.pause();
+          file.setReadPos(range.offset());
+          if (range.length() != Long.MAX_VALUE) {
+            file.setReadLength(range.length());
+          }
+          file.setReadBufferSize(256 * 1024);
+          file.endHandler(v -> file.close());
+          return (ReadStream<Buffer>) file;
+        });
+  }
+
+  @Override
+  public Future<Optional<Path>> localFile(String key) {
+    return Future.succeededFuture(Optional.of(path(key)));
+  }
+
+  @Override
+  public Future<BlobWriter> create(String key) {
+    BlobKeys.require(key);
+    Path tmp = incomplete.resolve(nodeId + "." + key + "." + UUID.randomUUID());
+    return vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true).setRead(false))
+        .map(file -> new FileBlobWriter(this, key, tmp, file));
+  }
+
+  @Override
+  public Future<Void> delete(String key) {
+    Path p = path(key);
+    return pools.blocking(() -> {
+      Files.deleteIfExists(p);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Integer> cleanIncomplete() {
+    return pools.blocking(() -> {
+      int n = 0;
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(incomplete, nodeId + ".*")) {
+        for (Path p : ds) {
+          Files.deleteIfExists(p);
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  /** Publishes a written temp file under its key: fsync'ed by the writer, renamed, directory synced. */
+  Future<Void> publish(Path tmp, String key) {
+    Path target = path(key);
+    return pools.blocking(() -> {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel dir = FileChannel.open(root, StandardOpenOption.READ)) {
+        dir.force(true);
+      }
+      return null;
+    });
+  }
+
+  Future<Void> discard(Path tmp) {
+    return pools.blocking(() -> {
+      Files.deleteIfExists(tmp);
+      return null;
+    });
+  }
+
+  Path path(String key) {
+    return root.resolve(BlobKeys.require(key));
+  }
+
+  private RuntimeException translate(Throwable e, String key) {
+    Throwable c = e;
+    while (c != null) {
+      if (c instanceof NoSuchFileException || (c.getMessage() != null && c.getMessage().contains("NoSuchFile"))) {
+        return new BlobNotFoundException(ID, key);
+      }
+      c = c.getCause();
+    }
+    return new StoreException("store " + ID + ": " + key + ": " + e.getMessage(), e);
+  }
+}
