@@ -131,16 +131,15 @@ public final class App implements AutoCloseable {
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();
       List<ApiVerticle> verticles = new ArrayList<>();
-      // The first instance binds (possibly port 0); the others share the port it got.
-      ApiVerticle first = new ApiVerticle(services, config.http().port());
-      vertx.deployVerticle(first, new DeploymentOptions()).await();
-      verticles.add(first);
-      int port = first.actualPort();
-      for (int i = 1; i < instances; i++) {
-        ApiVerticle v = new ApiVerticle(services, port);
+      // Port 0 asks for any free port; Vert.x shares one random port among servers that ask for
+      // the same negative port, which is how every event loop ends up on the same socket.
+      int listenPort = config.http().port() == 0 ? -1 : config.http().port();
+      for (int i = 0; i < instances; i++) {
+        ApiVerticle v = new ApiVerticle(services, listenPort);
         vertx.deployVerticle(v, new DeploymentOptions()).await();
         verticles.add(v);
       }
+      int port = verticles.get(0).actualPort();
       LOG.atInfo().setMessage("Imago is serving the Image API v2")
           .addKeyValue("url", "http://" + config.http().bind() + ":" + port)
           .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())

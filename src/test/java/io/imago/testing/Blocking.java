@@ -1,0 +1,39 @@
+package io.imago.testing;
+
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound once per test JVM: any blocking call on a Vert.x event loop fails the
+ * request that made it (and the test that sent it). Logging is exempt: the appender is not what
+ * we are testing.
+ */
+public final class Blocking {
+  private static boolean installed;
+
+  private Blocking() {}
+
+  public static synchronized void install() {
+    if (installed) {
+      return;
+    }
+    installed = true;
+    BlockHound.builder()
+        .allowBlockingCallsInside("ch.qos.logback.classic.Logger", "callAppenders")
+        .allowBlockingCallsInside("org.slf4j.LoggerFactory", "getLogger")
+        // class loading and initialisation read jars
+        .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
+        .blockingMethodCallback(m -> {
+          throw new BlockingOnEventLoopError("blocking call on an event loop: " + m);
+        })
+        .install();
+  }
+
+  /** What BlockHound throws; an Error so that no catch (Exception) swallows it. */
+  public static final class BlockingOnEventLoopError extends Error {
+    private static final long serialVersionUID = 1L;
+
+    BlockingOnEventLoopError(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.imago.testing;
+
+import io.imago.app.App;
+import io.imago.config.ConfigLoader;
+import io.imago.config.ImagoConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The real server for a test class: {@code App.start} on port 0 with a fresh database and data
+ * directory, the same path Main takes.
+ *
+ * <pre>
+ * &#64;RegisterExtension static final ImagoServer server = new ImagoServer();
+ * </pre>
+ */
+public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
+  private final Map<String, String> overrides = new HashMap<>();
+  private UnaryOperator<ImagoConfig> customizer = c -> c;
+  private App app;
+  private Path dataDir;
+
+  public ImagoServer() {}
+
+  /** A configuration option by its dotted path, as in conf/imago.yaml. */
+  public ImagoServer with(String path, String value) {
+    overrides.put(path, value);
+    return this;
+  }
+
+  public ImagoServer customize(UnaryOperator<ImagoConfig> c) {
+    this.customizer = c;
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    Blocking.install();
+    dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "imago-it-");
+    Map<String, String> o = new HashMap<>(overrides);
+    o.putIfAbsent("http.port", "0");
+    o.putIfAbsent("data_dir", dataDir.toString());
+    o.putIfAbsent("database.url", TestPostgres.get().newDatabase());
+    o.putIfAbsent("node_id", "test-" + context.getRequiredTestClass().getSimpleName());
+    o.putIfAbsent("logging.access_log", "false");
+    app = App.start(customizer.apply(ConfigLoader.defaults(o)));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  /** Restarts the node on the same database and data directory (recovery tests). */
+  public void restart() throws Exception {
+    ImagoConfig cfg = app.config();
+    app.close();
+    app = App.start(cfg);
+  }
+
+  public App app() {
+    return app;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Http http() {
+    return new Http(baseUrl());
+  }
+}
