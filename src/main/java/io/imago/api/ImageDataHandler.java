@@ -1,6 +1,8 @@
 package io.imago.api;
 
+import io.imago.data.ClientBody;
 import io.imago.data.Received;
+import io.imago.data.UploadInterruptedException;
 import io.imago.data.UploadLimits;
 import io.imago.data.Uploads.Upload;
 import io.imago.db.ImageRepository.UploadResult;
@@ -45,6 +47,7 @@ public final class ImageDataHandler {
   /** {@code PUT /file} → 204. The request arrives paused (see {@link Callers#authenticate}). */
   public void upload(RoutingContext rc) {
     HttpServerRequest req = rc.request();
+    ClientBody body = Routes.body(rc);
     Caller caller = Callers.writer(rc);
     String id = rc.pathParam("image_id");
     requireOctetStream(req);
@@ -67,7 +70,7 @@ public final class ImageDataHandler {
             req.response().writeContinue();
           }
           return s.defaultStore().create(id)
-              .compose(writer -> receive(req, writer, new UploadLimits(cap, declared))
+              .compose(writer -> receive(body, writer, new UploadLimits(cap, declared))
                   .compose(received -> finish(saving, writer, received)))
               .recover(e -> abort(id, e))
               .andThen(ar -> s.metrics().uploadEnded(ar.succeeded(), System.nanoTime() - t0));
@@ -78,11 +81,15 @@ public final class ImageDataHandler {
               .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
           ErrorMapper.endClosingUnreadBody(req, rc.response().setStatusCode(204), null);
         })
-        .onFailure(rc::fail);
+        .onFailure(e -> {
+          LOG.atInfo().setMessage("upload failed").addKeyValue("request_id", caller.requestId())
+              .addKeyValue("image_id", id).addKeyValue("reason", e.getMessage()).log();
+          rc.fail(e);
+        });
   }
 
-  private Future<Received> receive(HttpServerRequest req, BlobWriter writer, UploadLimits limits) {
-    Upload upload = s.uploads().receive(req, writer, limits);
+  private Future<Received> receive(ClientBody body, BlobWriter writer, UploadLimits limits) {
+    Upload upload = s.uploads().receive(body, writer, limits);
     Runnable unregister = s.lifecycle().uploadStarted(upload.cancel());
     if (s.lifecycle().draining()) {
       upload.cancel().run();
@@ -132,13 +139,18 @@ public final class ImageDataHandler {
     });
   }
 
-  /** Errors of the client connection are the client's; store errors are ours (503). */
+  /** A client that stopped sending is the client's problem; a store failure is ours (503), a full one 413. */
   private static Throwable translate(Throwable e) {
     if (e instanceof ImagoException) {
       return e;
     }
-    if (e instanceof io.vertx.core.http.HttpClosedException || e instanceof io.vertx.core.VertxException) {
-      return ImagoException.badRequest("The upload was interrupted: %s", String.valueOf(e.getMessage()));
+    if (e instanceof UploadInterruptedException) {
+      return ImagoException.badRequest("The upload was interrupted: %s", String.valueOf(e.getCause().getMessage()));
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.nio.file.FileSystemException fse && String.valueOf(fse.getReason()).contains("No space")) {
+        return ImagoException.tooLarge("Image storage media is full: %s", fse.getReason());
+      }
     }
     return new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), e, "Error storing image data: %s", e.getMessage());
   }

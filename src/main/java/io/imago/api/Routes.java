@@ -1,5 +1,6 @@
 package io.imago.api;
 
+import io.imago.data.ClientBody;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
 import io.vertx.core.Handler;
@@ -82,8 +83,11 @@ public final class Routes {
     Map<String, List<HttpMethod>> allowed = new LinkedHashMap<>();
     for (Endpoint ep : endpoints(s)) {
       allowed.computeIfAbsent(ep.path(), p -> new ArrayList<>()).add(ep.method());
-      var route = router.route(ep.method(), ep.path())
-          .handler(rc -> Callers.authenticate(rc, s.authenticator()));
+      var route = router.route(ep.method(), ep.path());
+      if (ep.body() == Body.STREAM) {
+        route.handler(Routes::watchBody);
+      }
+      route.handler(rc -> Callers.authenticate(rc, s.authenticator()));
       switch (ep.body()) {
         case REJECTED -> route.handler(Routes::rejectBody);
         case IGNORED -> route.handler(rc -> {
@@ -125,6 +129,27 @@ public final class Routes {
       router.errorHandler(code, ErrorMapper::handle);
     }
     return router;
+  }
+
+  private static final String BODY = "imago.body";
+
+  /**
+   * {@link Body#STREAM}, first step: pause the body and watch it for errors from the very first
+   * event-loop turn, so that a client hanging up during authentication or database work is noticed.
+   */
+  static void watchBody(RoutingContext rc) {
+    rc.request().pause();
+    rc.put(BODY, ClientBody.watch(rc.request()));
+    rc.next();
+  }
+
+  /** The watched body of a {@link Body#STREAM} route. */
+  static ClientBody body(RoutingContext rc) {
+    ClientBody b = rc.get(BODY);
+    if (b == null) {
+      throw new IllegalStateException("no watched body: route is not Body.STREAM");
+    }
+    return b;
   }
 
   /** {@link Body#REJECTED}: a present body is a 400 (spec §0.2 "A body is present when…"). */

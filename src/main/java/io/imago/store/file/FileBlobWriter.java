@@ -36,6 +36,9 @@ final class FileBlobWriter implements BlobWriter {
 
   @Override
   public Future<Void> write(Buffer data) {
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException("write after close: " + key));
+    }
     written += data.length();
     return file.write(data);
   }
@@ -53,12 +56,14 @@ final class FileBlobWriter implements BlobWriter {
 
   @Override
   public boolean writeQueueFull() {
-    return file.writeQueueFull();
+    return !closed && file.writeQueueFull();
   }
 
   @Override
   public BlobWriter drainHandler(Handler<Void> handler) {
-    file.drainHandler(handler);
+    if (!closed) {
+      file.drainHandler(handler);
+    }
     return this;
   }
 
