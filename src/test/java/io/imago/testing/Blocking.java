@@ -17,9 +17,14 @@ public final class Blocking {
       return;
     }
     installed = true;
-    BlockHound.builder()
+    BlockHound.Builder builder = BlockHound.builder();
+    // builder() alone skips the integrations; Netty's is the one that marks event-loop threads.
+    java.util.ServiceLoader.load(reactor.blockhound.integration.BlockHoundIntegration.class).forEach(builder::with);
+    builder
         .allowBlockingCallsInside("ch.qos.logback.classic.Logger", "callAppenders")
         .allowBlockingCallsInside("org.slf4j.LoggerFactory", "getLogger")
+        // SecureRandom reads /dev/urandom, which never blocks (UUIDs, SCRAM nonces of the PG client)
+        .allowBlockingCallsInside("java.security.SecureRandom", "nextBytes")
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {

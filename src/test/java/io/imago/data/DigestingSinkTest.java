@@ -1,0 +1,239 @@
+package io.imago.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The upload tap on in-memory streams with tiny chunks, so every back-pressure path runs. */
+class DigestingSinkTest {
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void everyByteReachesTheStoreAndEveryDigestInOrder() throws Exception {
+    byte[] data = new byte[200_000];
+    new Random(1).nextBytes(data);
+    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash", 2);
+    Recording out = new Recording(3);
+    DigestingSink sink = new DigestingSink(hashing, 2, out, Long.MAX_VALUE,
+        List.of(MessageDigest.getInstance("MD5"), MessageDigest.getInstance("SHA-512")), n -> { });
+    Source src = new Source(data, 17);
+    List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
+
+    assertThat(out.bytes()).isEqualTo(data);
+    assertThat(HexFormat.of().formatHex(digests.get(0))).isEqualTo(hex("MD5", data));
+    assertThat(HexFormat.of().formatHex(digests.get(1))).isEqualTo(hex("SHA-512", data));
+    assertThat(sink.count()).isEqualTo(data.length);
+  }
+
+  @Test
+  void aStalledHashingPoolStopsTheSourceAfterTheAllowedBuffers() throws Exception {
+    byte[] data = new byte[100 * 1000];
+    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-one", 1);
+    CountDownLatch gate = new CountDownLatch(1);
+    hashing.executeBlocking(() -> {
+      gate.await();
+      return null;
+    }, false);
+    Recording out = new Recording(Integer.MAX_VALUE);
+    DigestingSink sink = new DigestingSink(hashing, 2, out, Long.MAX_VALUE,
+        List.of(MessageDigest.getInstance("MD5")), n -> { });
+    Source src = new Source(data, 1000);
+    Promise<List<byte[]>> result = Promise.promise();
+    vertx.runOnContext(v -> src.pipe().endOnComplete(false).to(sink).compose(x -> sink.digests()).onComplete(result));
+
+    Thread.sleep(300); // give a broken back-pressure the chance to read everything
+    assertThat(src.emitted.get()).as("buffers read while hashing is stalled").isLessThanOrEqualTo(2);
+    gate.countDown();
+    List<byte[]> digests = result.future().await();
+    assertThat(src.emitted.get()).isEqualTo(100);
+    assertThat(HexFormat.of().formatHex(digests.get(0))).isEqualTo(hex("MD5", data));
+  }
+
+  @Test
+  void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
+    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-limit", 1);
+    DigestingSink sink = new DigestingSink(hashing, 4, new Recording(8), 999,
+        List.of(MessageDigest.getInstance("MD5")), n -> { });
+    Source src = new Source(new byte[1000], 100);
+    Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));
+    assertThat(failure).isInstanceOf(io.imago.domain.ImagoException.class);
+    assertThat(((io.imago.domain.ImagoException) failure).kind()).isEqualTo(io.imago.domain.ErrorKind.TOO_LARGE);
+    assertThat(sink.failures().failed()).isTrue();
+  }
+
+  private <T> T onContext(java.util.function.Supplier<Future<T>> f) {
+    Promise<T> p = Promise.promise();
+    vertx.runOnContext(v -> f.get().onComplete(p));
+    return p.future().await();
+  }
+
+  private Throwable onContextFailure(java.util.function.Supplier<Future<Void>> f) {
+    Promise<Void> p = Promise.promise();
+    vertx.runOnContext(v -> f.get().onComplete(p));
+    try {
+      p.future().await();
+      throw new AssertionError("expected a failure");
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  private static String hex(String algo, byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance(algo).digest(b));
+  }
+
+  /** Emits {@code data} in chunks, honouring pause/fetch like a socket. */
+  private static final class Source implements ReadStream<Buffer> {
+    private final byte[] data;
+    private final int chunk;
+    private final AtomicInteger emitted = new AtomicInteger();
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private long demand;
+    private int pos;
+    private boolean emitting;
+
+    Source(byte[] data, int chunk) {
+      this.data = data;
+      this.chunk = chunk;
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> h) {
+      handler = h;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      demand = 0;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      demand = Long.MAX_VALUE - demand < amount ? Long.MAX_VALUE : demand + amount;
+      emit();
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> h) {
+      endHandler = h;
+      return this;
+    }
+
+    private void emit() {
+      if (emitting) {
+        return;
+      }
+      emitting = true;
+      while (demand > 0 && pos < data.length && handler != null) {
+        int n = Math.min(chunk, data.length - pos);
+        byte[] copy = java.util.Arrays.copyOfRange(data, pos, pos + n);
+        pos += n;
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        emitted.incrementAndGet();
+        handler.handle(Buffer.buffer(copy));
+      }
+      emitting = false;
+      if (pos >= data.length && endHandler != null) {
+        Handler<Void> e = endHandler;
+        endHandler = null;
+        e.handle(null);
+      }
+    }
+  }
+
+  /** A store writer that reports full every {@code fullEvery} writes and drains on the next turn. */
+  private final class Recording implements WriteStream<Buffer> {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final int fullEvery;
+    private int writes;
+    private boolean full;
+    private Handler<Void> drain;
+
+    Recording(int fullEvery) {
+      this.fullEvery = fullEvery;
+    }
+
+    byte[] bytes() {
+      return bytes.toByteArray();
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+      bytes.writeBytes(data.getBytes());
+      if (++writes % fullEvery == 0) {
+        full = true;
+        vertx.runOnContext(v -> {
+          full = false;
+          Handler<Void> d = drain;
+          if (d != null) {
+            d.handle(null);
+          }
+        });
+      }
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> h) {
+      return this;
+    }
+
+    @Override
+    public Future<Void> end() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return full;
+    }
+
+    @Override
+    public WriteStream<Buffer> drainHandler(Handler<Void> h) {
+      drain = h;
+      return this;
+    }
+  }
+}
