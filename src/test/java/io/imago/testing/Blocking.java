@@ -24,7 +24,10 @@ public final class Blocking {
         .allowBlockingCallsInside("ch.qos.logback.classic.Logger", "callAppenders")
         .allowBlockingCallsInside("org.slf4j.LoggerFactory", "getLogger")
         // SecureRandom reads /dev/urandom, which never blocks (UUIDs, SCRAM nonces of the PG client)
-        .allowBlockingCallsInside("java.security.SecureRandom", "nextBytes")
+        .allowBlockingCallsInside("java.util.UUID", "randomUUID")
+        .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce")
+        // handing a task to a worker pool may briefly contend for the queue's lock: not I/O
+        .allowBlockingCallsInside("io.vertx.core.impl.ExecuteBlocking", "executeBlocking")
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {
