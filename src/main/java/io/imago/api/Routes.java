@@ -15,6 +15,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +139,7 @@ public final class Routes {
     router.routeWithRegex(".*/").handler(authenticate).handler(Routes::notFound);
 
     Map<String, List<HttpMethod>> allowed = new LinkedHashMap<>();
-    Set<String> with405 = new java.util.HashSet<>();
+    Set<String> with405 = new HashSet<>();
     for (Endpoint ep : endpoints(s)) {
       allowed.computeIfAbsent(ep.path(), p -> new ArrayList<>()).add(ep.method());
       if (ep.otherMethods405()) {
@@ -180,7 +181,8 @@ public final class Routes {
   }
 
   /**
-   * No route: 404, or 501 for a method outside Glance's set (WebOb answers those before routing).
+   * No route: 404, or 501 for a method outside GET/HEAD/POST/PUT/DELETE/PATCH, as Glance's router
+   * answers an unmatched request (a known path with such a method is a 405 instead).
    */
   private static void notFound(RoutingContext rc) {
     rc.request().resume();

@@ -40,7 +40,8 @@ class DiscoveryIT {
 
   @Test
   void usageIsEmptyWithoutUnifiedLimits() {
-    assertThat(user.get("/v2/info/usage").expect(200).json()).isEqualTo(new JsonObject().put("usage", new JsonObject()));
+    assertThat(user.get("/v2/info/usage").expect(200).json())
+        .isEqualTo(new JsonObject().put("usage", new JsonObject()));
     // Glance routes only GET there: other methods are a 404, not a 405 (ERRATA 11)
     for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
       Http.Resp r = user.send(method, "/v2/info/usage", BodyPublishers.noBody());
