@@ -68,7 +68,8 @@ public final class ErrorMapper {
   public static void send(RoutingContext rc, ImagoException e) {
     HttpServerResponse resp = rc.response();
     HttpResponseStatus status = STATUS.get(e.kind());
-    if (status.code() >= 500) {
+    // a 501 is the client's unknown method, not our failure
+    if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED) {
       LOG.atError().setMessage("request failed").addKeyValue("request_id", RequestIds.get(rc))
           .addKeyValue("method", rc.request().method()).addKeyValue("path", rc.request().path())
           .setCause(e.getCause() != null ? e.getCause() : e).log();

@@ -25,7 +25,9 @@ public final class ImageLookups {
   }
 
   public Future<Visible> visible(Caller caller, String id) {
-    if (id == null || id.length() > 36) {
+    // Longer than a UUID: Glance's 404 (spec §0.5). A NUL cannot be in any stored id, and
+    // PostgreSQL refuses it in a query parameter, so it must not reach the database.
+    if (id == null || id.length() > 36 || id.indexOf('\0') >= 0) {
       return Future.failedFuture(ImagoException.imageNotFound(id));
     }
     return images.findFor(id, caller.projectId()).map(found -> {

@@ -10,7 +10,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +40,19 @@ public final class Routes {
     STREAM
   }
 
-  record Endpoint(HttpMethod method, String path, Body body, Handler<RoutingContext> handler) {}
+  /**
+   * One path × method.
+   *
+   * @param otherMethods405 whether the other methods of this path are a 405 with {@code Allow}
+   *     (Glance's "reject" routes); false for the few paths Glance routes without one, where any
+   *     other method is a plain 404 (e.g. {@code POST /v2/info/usage}, ERRATA 11)
+   */
+  record Endpoint(HttpMethod method, String path, Body body, Handler<RoutingContext> handler,
+      boolean otherMethods405) {
+    Endpoint(HttpMethod method, String path, Body body, Handler<RoutingContext> handler) {
+      this(method, path, body, handler, true);
+    }
+  }
 
   private static final Set<HttpMethod> KNOWN_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH);
@@ -45,12 +63,32 @@ public final class Routes {
   static List<Endpoint> endpoints(Services s) {
     ImagesHandler images = new ImagesHandler(s);
     ImageDataHandler data = new ImageDataHandler(s);
+    ImageActionsHandler actions = new ImageActionsHandler(s);
+    MembersHandler members = new MembersHandler(s);
+    DiscoveryHandler info = new DiscoveryHandler(s);
     List<Endpoint> e = new ArrayList<>();
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
+    // Glance routes no other method here: POST …/tasks is a 404, not a 405.
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/tasks", Body.REJECTED, info::imageTasks, false));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id", Body.REJECTED, images::delete));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/actions/deactivate", Body.REJECTED,
+        actions::deactivate));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/actions/reactivate", Body.REJECTED,
+        actions::reactivate));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/file", Body.REJECTED, data::download));
     e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/file", Body.STREAM, data::upload));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/members", Body.REJECTED, members::index));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/members", Body.JSON, members::create));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/members/:member_id", Body.REJECTED, members::show));
+    e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/members/:member_id", Body.JSON, members::update));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id/members/:member_id", Body.REJECTED,
+        members::delete));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/info/import", Body.REJECTED, info::importMethods));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/info/stores", Body.REJECTED, info::stores));
+    // Glance routes only GET here, without body check: other methods are a 404 (ERRATA 11).
+    e.add(new Endpoint(HttpMethod.GET, "/v2/info/usage", Body.IGNORED, info::usage, false));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/info/stores/detail", Body.REJECTED, info::storesDetail));
     return e;
   }
 
@@ -59,15 +97,26 @@ public final class Routes {
     VersionsHandler versions = new VersionsHandler(false, s.stores().size() > 1, s.config().http().publicEndpoint());
     HealthHandler health = new HealthHandler(s.config().http().healthcheckDisableFile(), s.lifecycle());
     BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(s.config().http().maxJsonBodySize());
+    Handler<RoutingContext> authenticate = rc -> Callers.authenticate(rc, s.authenticator());
 
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(s.metrics().scrape()));
+    router.route().method(HttpMethod.OPTIONS).handler(Routes::options);
     router.route().handler(versions::negotiate);
     router.route().handler(rc -> {
       String path = rc.normalizedPath();
       if (path.startsWith("/v2/") || path.equals("/v2")) {
         RequestIds.assign(rc);
+      } else {
+        rc.next();
+      }
+    });
+    router.route().handler(rc -> {
+      // Vert.x would decode bad escapes into U+FFFD and look that up; Glance refuses them (§0.2)
+      if (!percentDecodesToUtf8(rc.request().path()) || !percentDecodesToUtf8(rc.request().query())) {
+        rc.fail(ImagoException.badRequest("Error decoding your request. Either the URL or the request body contained "
+            + "characters that could not be decoded by Glance"));
       } else {
         rc.next();
       }
@@ -79,15 +128,29 @@ public final class Routes {
         rc.next();
       }
     });
+    // The bare prefix redirects to the slashed one (which is then a 404), after authentication
+    // like every /v2 request in Glance (ERRATA 1).
+    router.routeWithRegex("/v2").handler(authenticate).handler(rc -> {
+      rc.request().resume();
+      rc.response().setStatusCode(302)
+          .putHeader("Location", VersionsHandler.baseUrl(rc.request(), s.config().http().publicEndpoint()) + "/v2/")
+          .end();
+    });
+    // Vert.x ignores a trailing slash when matching; Glance's router does not (spec §0.1).
+    router.routeWithRegex(".*/").handler(authenticate).handler(Routes::notFound);
 
     Map<String, List<HttpMethod>> allowed = new LinkedHashMap<>();
+    Set<String> with405 = new HashSet<>();
     for (Endpoint ep : endpoints(s)) {
       allowed.computeIfAbsent(ep.path(), p -> new ArrayList<>()).add(ep.method());
+      if (ep.otherMethods405()) {
+        with405.add(ep.path());
+      }
       var route = router.route(ep.method(), ep.path());
       if (ep.body() == Body.STREAM) {
         route.handler(Routes::watchBody);
       }
-      route.handler(rc -> Callers.authenticate(rc, s.authenticator()));
+      route.handler(authenticate);
       switch (ep.body()) {
         case REJECTED -> route.handler(Routes::rejectBody);
         case IGNORED -> route.handler(rc -> {
@@ -100,29 +163,20 @@ public final class Routes {
       }
       route.handler(ep.handler());
     }
-    // A known path with another method: 405 with Allow (after authentication, as in Glance).
+    // A known path with any other method, standard or not (HEAD included): 405 with Allow in
+    // route-table order, after authentication, whatever the body (ERRATA 14), as in Glance.
     allowed.forEach((path, methods) -> {
+      if (!with405.contains(path)) {
+        return;
+      }
       String allow = methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
-      router.route(path).handler(rc -> Callers.authenticate(rc, s.authenticator())).handler(rc -> {
+      router.route(path).handler(authenticate).handler(rc -> {
         rc.request().resume();
-        if (!KNOWN_METHODS.contains(rc.request().method())) {
-          rc.fail(new ImagoException(ErrorKind.NOT_IMPLEMENTED, "The server has not been implemented to handle %s.",
-              rc.request().method().name()));
-          return;
-        }
         rc.fail(new ImagoException(ErrorKind.METHOD_NOT_ALLOWED, Map.of("Allow", allow), null,
             "The method %s is not allowed for this resource.", rc.request().method().name()));
       });
     });
-    router.route().handler(rc -> Callers.authenticate(rc, s.authenticator())).handler(rc -> {
-      rc.request().resume();
-      if (!KNOWN_METHODS.contains(rc.request().method())) {
-        rc.fail(new ImagoException(ErrorKind.NOT_IMPLEMENTED, "The server has not been implemented to handle %s.",
-            rc.request().method().name()));
-        return;
-      }
-      rc.fail(ImagoException.notFound("The resource could not be found."));
-    });
+    router.route().handler(authenticate).handler(Routes::notFound);
 
     router.route().failureHandler(ErrorMapper::handle);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
@@ -150,6 +204,64 @@ public final class Routes {
       throw new IllegalStateException("no watched body: route is not Body.STREAM");
     }
     return b;
+  }
+
+  /**
+   * No route: 404, or 501 for a method outside GET/HEAD/POST/PUT/DELETE/PATCH, as Glance's router
+   * answers an unmatched request (a known path with such a method is a 405 instead).
+   */
+  private static void notFound(RoutingContext rc) {
+    rc.request().resume();
+    if (!KNOWN_METHODS.contains(rc.request().method())) {
+      rc.fail(new ImagoException(ErrorKind.NOT_IMPLEMENTED, "The request method %s is not implemented for this server.",
+          rc.request().method().name()));
+      return;
+    }
+    rc.fail(ImagoException.notFound("The resource could not be found."));
+  }
+
+  /**
+   * {@code OPTIONS}: Glance's CORS middleware turns every non-2xx answer to an OPTIONS request into
+   * an empty 200 without headers; only {@code /versions} (a 200) keeps its body.
+   */
+  private static void options(RoutingContext rc) {
+    String path = rc.normalizedPath();
+    if (path.equals("/versions") || path.startsWith("/versions/")) {
+      rc.next();
+      return;
+    }
+    rc.request().resume();
+    rc.response().setStatusCode(200).end();
+  }
+
+  /**
+   * Whether the percent-escapes of a raw URI part decode to valid UTF-8. Malformed escapes
+   * ({@code %G1}) are left to the router, which takes them literally.
+   */
+  static boolean percentDecodesToUtf8(String raw) {
+    if (raw == null || raw.indexOf('%') < 0) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      int hi = c == '%' && i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+      int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+      if (lo >= 0) {
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        // raw URIs are ASCII; anything else is passed through as its UTF-8 bytes
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   /** {@link Body#REJECTED}: a present body is a 400 (spec §0.2 "A body is present when…"). */

@@ -15,7 +15,9 @@ import java.util.Set;
  * column): cache versions only with a cache, multi-store versions only with several stores.
  */
 public final class VersionsHandler {
-  private static final String VND = "application/vnd.openstack.images-v2";
+  /** Glance matches the {@code Accept} header by prefix and takes the rest as the version id. */
+  private static final String VND_PREFIX = "application/vnd.openstack.images-";
+  private static final String NEGOTIATED = "imago.versionNegotiated";
 
   private final List<String[]> versions;
   private final Set<String> accepted;
@@ -85,40 +87,59 @@ public final class VersionsHandler {
   }
 
   /**
-   * First handler of every request: answers {@code /versions} and unversioned paths, strips
-   * {@code /v2.N} prefixes, maps the versioned media type onto {@code /v2}, and passes
-   * {@code /v2…} on.
+   * First handler of every request (Glance's {@code VersionNegotiationFilter}): answers
+   * {@code /versions} (200) and unversioned paths (300), strips an accepted {@code /v2.N} prefix,
+   * and maps the versioned media type onto {@code /v2}.
+   *
+   * <ul>
+   *   <li>A path whose first segment is {@code versions} is the versions document, whatever the
+   *       rest or the {@code Accept} header.
+   *   <li>An {@code Accept} header that starts with {@code application/vnd.openstack.images-}
+   *       selects the version instead of the URL; the path is then not stripped, so
+   *       {@code GET /images} is the list and {@code GET /v2/images} a 404 (spec §0.1). An
+   *       unknown version there is a 300, like an unknown URL prefix.
+   *   <li>{@code /v2} itself goes on (it becomes a 302 after authentication, ERRATA 1).
+   * </ul>
    */
   public void negotiate(RoutingContext rc) {
-    String path = rc.normalizedPath();
-    if (path.equals("/versions")) {
-      send(rc, 200);
+    if (rc.get(NEGOTIATED) != null) {
+      // a request rerouted by this handler: its path is final
+      rc.next();
       return;
     }
+    String path = rc.normalizedPath();
     String rest = path.length() > 1 ? path.substring(1) : "";
     int slash = rest.indexOf('/');
     String first = slash < 0 ? rest : rest.substring(0, slash);
     String tail = slash < 0 ? "" : rest.substring(slash);
-    if (first.equals("v2")) {
-      if (tail.isEmpty()) {
-        // Glance redirects the bare prefix to the slashed one (which is then a 404): ERRATA 1.
-        rc.response().setStatusCode(302)
-            .putHeader("Location", baseUrl(rc.request(), publicEndpoint) + "/v2/").end();
-        return;
+    if (first.equals("versions")) {
+      send(rc, 200);
+      return;
+    }
+    String accept = rc.request().getHeader("Accept");
+    if (accept != null && accept.trim().startsWith(VND_PREFIX)) {
+      String version = accept.trim().substring(VND_PREFIX.length());
+      if (accepted.contains(version)) {
+        reroute(rc, "/v2" + path);
+      } else {
+        send(rc, 300);
       }
+      return;
+    }
+    if (first.equals("v2")) {
       rc.next();
       return;
     }
     if (accepted.contains(first)) {
-      rc.reroute(rc.request().method(), "/v2" + tail + query(rc));
-      return;
-    }
-    String accept = rc.request().getHeader("Accept");
-    if (accept != null && accept.contains(VND)) {
-      rc.reroute(rc.request().method(), "/v2" + path + query(rc));
+      reroute(rc, "/v2" + tail);
       return;
     }
     send(rc, 300);
+  }
+
+  private static void reroute(RoutingContext rc, String path) {
+    rc.put(NEGOTIATED, Boolean.TRUE);
+    rc.reroute(rc.request().method(), path + query(rc));
   }
 
   private static String query(RoutingContext rc) {

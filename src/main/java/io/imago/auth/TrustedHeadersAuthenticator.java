@@ -42,7 +42,8 @@ public final class TrustedHeadersAuthenticator implements Authenticator {
           policy.isAdmin(roles, config.defaultProjectId()), false, requestId));
     }
     String status = h.get("X-Identity-Status");
-    if (status != null && !status.equalsIgnoreCase("Confirmed")) {
+    // Glance compares exactly: "confirmed" is not confirmed (its context middleware, keystone.md §3)
+    if (status != null && !status.equals("Confirmed")) {
       return Future.failedFuture(new ImagoException(ErrorKind.UNAUTHENTICATED,
           "This server could not verify that you are authorized to access the document you requested."));
     }

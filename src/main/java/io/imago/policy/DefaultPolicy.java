@@ -64,8 +64,10 @@ public final class DefaultPolicy implements Policy {
       case ADD_IMAGE -> admin || eq(c.projectId(), t.get("owner"));
       case MODIFY_IMAGE, UPLOAD_IMAGE, DELETE_IMAGE, DEACTIVATE, REACTIVATE, DELETE_IMAGE_LOCATION,
           ADD_MEMBER, DELETE_MEMBER -> ownerOrAdmin;
+      // Glance's legacy API layer: the owner may not accept or reject on the member's behalf.
+      case MODIFY_MEMBER -> admin || !eq(c.projectId(), t.get("project_id"));
       case GET_IMAGE, GET_IMAGES, COMMUNITIZE_IMAGE, DOWNLOAD_IMAGE, GET_IMAGE_LOCATION, SET_IMAGE_LOCATION,
-          GET_MEMBER, GET_MEMBERS, MODIFY_MEMBER -> true;
+          GET_MEMBER, GET_MEMBERS -> true;
       case PUBLICIZE_IMAGE, COPY_IMAGE, MANAGE_IMAGE_CACHE, TASKS_API_ACCESS, STORES_INFO_DETAIL -> admin;
     };
   }

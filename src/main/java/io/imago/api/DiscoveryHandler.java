@@ -1,0 +1,84 @@
+package io.imago.api;
+
+import io.imago.domain.Caller;
+import io.imago.domain.ImagoException;
+import io.imago.policy.Action;
+import io.imago.policy.Targets;
+import io.imago.store.BlobStore;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The discovery calls {@code /v2/info/*} (spec/images-api.md §4.16) and an image's task list
+ * {@code GET /v2/images/{id}/tasks} (§4.13). None needs a policy except the store details.
+ */
+public final class DiscoveryHandler {
+  private final Services s;
+  private final ImageLookups lookups;
+
+  public DiscoveryHandler(Services s) {
+    this.s = s;
+    this.lookups = new ImageLookups(s.images(), s.policy());
+  }
+
+  /** {@code GET /v2/info/import}: the value is {@code enabled_import_methods}, possibly empty. */
+  public void importMethods(RoutingContext rc) {
+    JsonObject methods = new JsonObject()
+        .put("description", "Import methods available.")
+        .put("type", "array")
+        .put("value", new JsonArray(List.copyOf(s.config().images().enabledImportMethods())));
+    JsonBodies.send(rc, 200, new JsonObject().put("import-methods", methods));
+  }
+
+  /**
+   * {@code GET /v2/info/stores}: a 404 unless several stores are configured; then one entry per
+   * store with {@code "default": "true"} (a string, as Glance writes it) on the default one.
+   */
+  public void stores(RoutingContext rc) {
+    JsonBodies.send(rc, 200, new JsonObject().put("stores", storeList()));
+  }
+
+  /** {@code GET /v2/info/stores/detail}: 404 with a single store, then policy {@code stores_info_detail}. */
+  public void storesDetail(RoutingContext rc) {
+    JsonArray stores = storeList();
+    Caller caller = Callers.get(rc);
+    if (!s.policy().allows(Action.STORES_INFO_DETAIL, caller, Targets.project(caller))) {
+      throw ImagoException.forbidden("You are not authorized to complete stores_info_detail action.");
+    }
+    JsonBodies.send(rc, 200, new JsonObject().put("stores", stores));
+  }
+
+  private JsonArray storeList() {
+    if (s.stores().size() <= 1) {
+      throw ImagoException.notFound("Multi backend is not supported at this site.");
+    }
+    JsonArray out = new JsonArray();
+    for (BlobStore store : new TreeMap<>(s.stores()).values()) {
+      JsonObject entry = new JsonObject().put("id", store.id());
+      if (store == s.defaultStore()) {
+        entry.put("default", "true");
+      }
+      out.add(entry);
+    }
+    return out;
+  }
+
+  /** {@code GET /v2/info/usage}: {@code {"usage": {}}} while unified limits (quotas) are off. */
+  public void usage(RoutingContext rc) {
+    JsonBodies.send(rc, 200, new JsonObject().put("usage", new JsonObject()));
+  }
+
+  /**
+   * {@code GET /v2/images/{id}/tasks}: 404 unless the caller may see the image. Imago runs no
+   * tasks on images yet (import is not implemented), so the list is honestly empty.
+   */
+  public void imageTasks(RoutingContext rc) {
+    Caller caller = Callers.get(rc);
+    lookups.visible(caller, rc.pathParam("image_id"))
+        .onSuccess(v -> JsonBodies.send(rc, 200, new JsonObject().put("tasks", new JsonArray())))
+        .onFailure(rc::fail);
+  }
+}
