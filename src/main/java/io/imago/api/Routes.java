@@ -42,9 +42,11 @@ public final class Routes {
 
   /** Every endpoint, in Glance's route-table order (which is also the order of {@code Allow}). */
   static List<Endpoint> endpoints(Services s) {
+    ImageListHandler list = new ImageListHandler(s);
     ImagesHandler images = new ImagesHandler(s);
     ImageDataHandler data = new ImageDataHandler(s);
     List<Endpoint> e = new ArrayList<>();
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images", Body.IGNORED, list::list));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id", Body.REJECTED, images::delete));
