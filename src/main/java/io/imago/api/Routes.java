@@ -61,12 +61,14 @@ public final class Routes {
 
   /** Every endpoint, in Glance's route-table order (which is also the order of {@code Allow}). */
   static List<Endpoint> endpoints(Services s) {
+    ImageListHandler list = new ImageListHandler(s);
     ImagesHandler images = new ImagesHandler(s);
     ImageDataHandler data = new ImageDataHandler(s);
     ImageActionsHandler actions = new ImageActionsHandler(s);
     MembersHandler members = new MembersHandler(s);
     DiscoveryHandler info = new DiscoveryHandler(s);
     List<Endpoint> e = new ArrayList<>();
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images", Body.IGNORED, list::list));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
     // Glance routes no other method here: POST …/tasks is a 404, not a 405.

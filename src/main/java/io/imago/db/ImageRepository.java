@@ -66,6 +66,17 @@ public final class ImageRepository {
         });
   }
 
+  /** One page of {@code GET /v2/images}, in the query's order (see {@link ImageListQuery}). */
+  public Future<List<Image>> list(ImageListQuery query) {
+    return pool.preparedQuery(query.sql()).execute(query.params()).map(rows -> {
+      List<Image> out = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        out.add(ImageRows.image(r));
+      }
+      return out;
+    });
+  }
+
   /** An image together with the caller's membership of it. */
   public record Visible(Image image, MemberStatus membership) {}
 
