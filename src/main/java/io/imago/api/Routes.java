@@ -44,12 +44,23 @@ public final class Routes {
   static List<Endpoint> endpoints(Services s) {
     ImagesHandler images = new ImagesHandler(s);
     ImageDataHandler data = new ImageDataHandler(s);
+    ImageTagsHandler tags = new ImageTagsHandler(s);
+    SchemasHandler schemas = new SchemasHandler(s.schema());
     List<Endpoint> e = new ArrayList<>();
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/image", Body.REJECTED, schemas::image));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/images", Body.REJECTED, schemas::images));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/member", Body.REJECTED, schemas::member));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/members", Body.REJECTED, schemas::members));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/task", Body.IGNORED, schemas::task));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/tasks", Body.IGNORED, schemas::tasks));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
+    e.add(new Endpoint(HttpMethod.PATCH, "/v2/images/:image_id", Body.JSON, images::update));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id", Body.REJECTED, images::delete));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/file", Body.REJECTED, data::download));
     e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/file", Body.STREAM, data::upload));
+    e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/tags/:tag_value", Body.REJECTED, tags::update));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id/tags/:tag_value", Body.REJECTED, tags::delete));
     return e;
   }
 
