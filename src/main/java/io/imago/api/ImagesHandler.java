@@ -291,6 +291,7 @@ public final class ImagesHandler {
   }
 
   JsonObject render(Image image, Caller caller) {
-    return view.render(image, caller, s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller)));
+    boolean mayReadLocations = s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller));
+    return view.render(image, caller, mayReadLocations);
   }
 }

@@ -133,7 +133,7 @@ public final class Routes {
 
     router.route().failureHandler(ErrorMapper::handle);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
-      router.errorHandler(code, ErrorMapper::handle);
+      router.errorHandler(code, ErrorMapper.forStatus(code));
     }
     return router;
   }

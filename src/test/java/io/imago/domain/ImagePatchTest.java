@@ -268,7 +268,8 @@ class ImagePatchTest {
     Ctx shown = new Ctx();
     shown.limits = new ImagePatch.Limits(128, 128, 10, true);
     fails(active, shown, Dialect.V2_1, ErrorKind.FORBIDDEN, Map.of("op", "remove", "path", "/locations/0"));
-    fails(active, shown, Dialect.V2_1, ErrorKind.BAD_REQUEST, op("add", "/locations/-", location("file:///etc/passwd")));
+    fails(active, shown, Dialect.V2_1, ErrorKind.BAD_REQUEST,
+        op("add", "/locations/-", location("file:///etc/passwd")));
     fails(active, shown, Dialect.V2_1, ErrorKind.BAD_REQUEST, op("add", "/locations/x", location("http://x")));
     fails(active, shown, Dialect.V2_1, ErrorKind.BAD_REQUEST,
         op("replace", "/locations", List.of(location("http://elsewhere"))));

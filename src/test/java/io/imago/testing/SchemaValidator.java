@@ -104,7 +104,7 @@ public final class SchemaValidator {
       case "object" -> value instanceof JsonObject;
       case "array" -> value instanceof JsonArray;
       case "integer" -> value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger
-          || (value instanceof Number n && !(value instanceof Boolean) && n.doubleValue() == Math.rint(n.doubleValue()));
+          || (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()));
       case "number" -> value instanceof Number;
       default -> throw new IllegalArgumentException("type not supported by this validator: " + type);
     };
