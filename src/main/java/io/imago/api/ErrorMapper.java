@@ -3,6 +3,7 @@ package io.imago.api;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -62,6 +63,21 @@ public final class ErrorMapper {
           + "performing the requested operation.");
     }
     send(rc, e);
+  }
+
+  /**
+   * Router error handler for {@code code}. Vert.x calls it without recording the failure on the
+   * context when routing itself fails (e.g. a malformed percent-escape in the path is a 400), so
+   * the code must come from the registration, or such requests would be answered 500.
+   */
+  public static Handler<RoutingContext> forStatus(int code) {
+    return rc -> {
+      if (rc.failure() == null && rc.statusCode() == -1) {
+        send(rc, fromStatus(code, null));
+      } else {
+        handle(rc);
+      }
+    };
   }
 
   /** Writes {@code e} as a Glance error response, unless a response is already under way. */

@@ -88,7 +88,8 @@ public final class ImageView {
     return o;
   }
 
-  private String url(Location l) {
+  /** The URL clients see for a location: the store renders it from the key. */
+  String url(Location l) {
     BlobStore s = stores.get(l.store());
     return s == null ? l.store() + "://" + l.key() : s.url(l.key());
   }

@@ -1,11 +1,13 @@
 package io.imago.api;
 
 import io.imago.config.ImagesConfig;
-import io.imago.db.ImageRepository.DeleteOutcome;
 import io.imago.domain.Caller;
+import io.imago.domain.ErrorKind;
 import io.imago.domain.Image;
+import io.imago.domain.ImagePatch;
 import io.imago.domain.ImageSchema;
 import io.imago.domain.ImagoException;
+import io.imago.domain.Location;
 import io.imago.domain.Visibility;
 import io.imago.policy.Action;
 import io.imago.policy.Targets;
@@ -13,28 +15,46 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** {@code /v2/images} and {@code /v2/images/{id}}: create, show, delete (spec/images-api.md §4.1–4.5). */
+/** {@code /v2/images} and {@code /v2/images/{id}}: create, show, update, delete (spec/images-api.md §4.1–4.5). */
 public final class ImagesHandler {
-  /** Keys that are read-only on create and answered 403 before schema validation. */
-  private static final Set<String> READ_ONLY_FIRST = Set.of("direct_url", "self", "file", "schema", "stores");
-  /** Read-only base keys whose presence on create is a 403 after the policy checks. */
-  private static final Set<String> READ_ONLY_LATER = Set.of("status", "created_at", "updated_at", "checksum", "size",
-      "virtual_size");
+  /** Display attributes refused on create before anything else (403 "read-only"). */
+  private static final List<String> DISALLOWED_ON_CREATE = List.of("direct_url", "self", "file", "schema", "stores");
+  /**
+   * The keys Glance's create deserializer treats as base attributes; every other key of the body
+   * is a custom property as far as the name checks are concerned (even {@code locations}).
+   */
+  private static final Set<String> BASE_ON_CREATE = Set.of("checksum", "created_at", "container_format",
+      "disk_format", "id", "min_disk", "min_ram", "name", "size", "virtual_size", "status", "tags", "owner",
+      "updated_at", "visibility", "protected", "os_hidden");
+  /** Read-only base keys, refused after the policy and quota checks (Glance's image factory). */
+  private static final List<String> READ_ONLY_ON_CREATE = List.of("created_at", "updated_at", "status", "checksum",
+      "size", "virtual_size");
+  /** Custom names reserved on create (403), besides every {@code os_glance*} name. */
+  private static final Set<String> RESERVED_ON_CREATE = Set.of("location", "deleted", "deleted_at");
   /** Accepted on create and silently ignored, as Glance does (quirk Q3). */
   private static final Set<String> IGNORED_ON_CREATE = Set.of("os_hash_algo", "os_hash_value");
 
+  static final String V20_PATCH = "application/openstack-images-v2.0-json-patch";
+  static final String V21_PATCH = "application/openstack-images-v2.1-json-patch";
+
   private final Services s;
   private final ImageLookups lookups;
+  private final ImageUpdates updates;
   private final ImageView view;
 
   public ImagesHandler(Services s) {
     this.s = s;
     this.lookups = new ImageLookups(s.images(), s.policy());
+    this.updates = new ImageUpdates(s, lookups);
     this.view = s.view();
   }
 
@@ -56,44 +76,52 @@ public final class ImagesHandler {
         .onFailure(rc::fail);
   }
 
-  /** Validates a create body in Glance's order (spec §4.1) and builds the queued image. */
-  Image newImage(JsonObject body, Caller caller) {
-    ImageSchema schema = s.schema();
-    for (String key : body.fieldNames()) {
-      if (READ_ONLY_FIRST.contains(key)) {
+  /**
+   * Validates a create body in Glance's order (spec §4.1: its request deserializer, the
+   * {@code add_image} policy, the image factory, then the repository) and builds the queued image.
+   * The duplicate-id check (409) is left to the insert.
+   */
+  Image newImage(JsonObject json, Caller caller) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> body = (Map<String, Object>) PlainJson.of(json);
+    ImagesConfig cfg = s.config().images();
+    for (String key : DISALLOWED_ON_CREATE) {
+      if (body.containsKey(key)) {
         throw ImagoException.forbidden("Attribute '%s' is read-only.", key);
       }
     }
-    for (Map.Entry<String, Object> e : body) {
-      String key = e.getKey();
-      if (READ_ONLY_LATER.contains(key) || IGNORED_ON_CREATE.contains(key) || key.equals("locations")) {
+    body.forEach(s.schema()::checkValue);
+    for (String key : body.keySet()) {
+      if (BASE_ON_CREATE.contains(key)) {
         continue;
       }
-      schema.checkValue(key, e.getValue());
-    }
-    for (String key : body.fieldNames()) {
-      if (!ImageSchema.isBase(key) && ImageSchema.isReserved(key)) {
+      ImageSchema.checkCustomKey(key);
+      if (RESERVED_ON_CREATE.contains(key) || key.startsWith("os_glance")) {
         throw ImagoException.forbidden("Attribute '%s' is reserved.", key);
       }
     }
-    String owner = body.containsKey("owner") ? body.getString("owner") : caller.projectId();
-    if (body.containsKey("owner") && !caller.admin() && !java.util.Objects.equals(owner, caller.projectId())) {
-      throw ImagoException.forbidden("You are not permitted to create images owned by '%s'.", owner);
-    }
-    String visibility = body.getString("visibility");
-    if (!s.policy().allows(Action.ADD_IMAGE, caller, Targets.newImage(owner, visibility))) {
+
+    String owner = body.containsKey("owner") ? (String) body.get("owner") : caller.projectId();
+    String visibility = (String) body.get("visibility");
+    Map<String, String> target = Targets.newImage(owner, visibility);
+    if (!s.policy().allows(Action.ADD_IMAGE, caller, target)) {
+      if (!Objects.equals(owner, caller.projectId())) {
+        throw ImagoException.forbidden("You are not permitted to create images owned by '%s'.", owner);
+      }
       throw ImagoException.forbidden("You are not authorized to complete add_image action.");
     }
-    if ("public".equals(visibility)
-        && !s.policy().allows(Action.PUBLICIZE_IMAGE, caller, Targets.newImage(owner, visibility))) {
-      throw ImagoException.forbidden("You are not authorized to complete publicize_image action.");
+    requireVisibilityPolicy(caller, visibility == null ? null : Visibility.parse(visibility).orElseThrow(), target);
+
+    LinkedHashSet<String> tags = new LinkedHashSet<>();
+    if (body.get("tags") instanceof List<?> list) {
+      list.forEach(t -> tags.add((String) t));
     }
-    if ("community".equals(visibility)
-        && !s.policy().allows(Action.COMMUNITIZE_IMAGE, caller, Targets.newImage(owner, visibility))) {
-      throw ImagoException.forbidden("You are not authorized to complete communitize_image action.");
+    if (cfg.imageTagQuota() >= 0 && tags.size() > cfg.imageTagQuota()) {
+      throw ImagoException.tooLarge("Maximum number of tags exceeded: attempted %d, maximum %d", tags.size(),
+          cfg.imageTagQuota());
     }
-    for (String key : body.fieldNames()) {
-      if (READ_ONLY_LATER.contains(key)) {
+    for (String key : READ_ONLY_ON_CREATE) {
+      if (body.containsKey(key)) {
         throw ImagoException.forbidden("Attribute '%s' is read-only.", key);
       }
     }
@@ -101,37 +129,39 @@ public final class ImagesHandler {
       throw ImagoException.forbidden("Attribute 'locations' is reserved.");
     }
 
-    Image.Builder b = Image.queued(body.containsKey("id") ? body.getString("id") : UUID.randomUUID().toString(),
-        owner, s.images().now()).toBuilder();
+    String id = body.containsKey("id") ? (String) body.get("id") : UUID.randomUUID().toString();
+    Image.Builder b = Image.queued(id, owner, s.images().now()).toBuilder();
     Map<String, String> props = new TreeMap<>();
-    Set<String> tags = new LinkedHashSet<>();
-    for (Map.Entry<String, Object> e : body) {
+    for (Map.Entry<String, Object> e : body.entrySet()) {
       Object v = e.getValue();
       switch (e.getKey()) {
-        case "id", "owner", "os_hash_algo", "os_hash_value" -> { }
+        case "id", "owner", "tags" -> { }
         case "name" -> b.name = (String) v;
         case "visibility" -> b.visibility = Visibility.parse((String) v).orElseThrow();
         case "protected" -> b.isProtected = (Boolean) v;
         case "os_hidden" -> b.osHidden = (Boolean) v;
         case "container_format" -> b.containerFormat = (String) v;
         case "disk_format" -> b.diskFormat = (String) v;
-        case "min_ram" -> b.minRam = ((Number) v).intValue();
-        case "min_disk" -> b.minDisk = ((Number) v).intValue();
-        case "tags" -> ((Iterable<?>) v).forEach(t -> tags.add((String) t));
-        default -> props.put(e.getKey(), (String) v);
+        case "min_ram" -> b.minRam = ImageSchema.nonNegativeInt("min_ram", v);
+        case "min_disk" -> b.minDisk = ImageSchema.nonNegativeInt("min_disk", v);
+        default -> {
+          if (!IGNORED_ON_CREATE.contains(e.getKey())) {
+            props.put(e.getKey(), (String) v);
+          }
+        }
       }
     }
-    int propertyQuota = s.config().images().imagePropertyQuota();
-    if (propertyQuota >= 0 && props.size() > propertyQuota) {
-      throw ImagoException.tooLarge("Maximum number of properties exceeded (%d)", propertyQuota);
-    }
-    int tagQuota = s.config().images().imageTagQuota();
-    if (tagQuota >= 0 && tags.size() > tagQuota) {
-      throw ImagoException.tooLarge("Maximum number of tags exceeded (%d)", tagQuota);
+    int propertyQuota = cfg.imagePropertyQuota();
+    long counted = props.keySet().stream().filter(k -> !k.startsWith("os_glance")).count();
+    if (propertyQuota >= 0 && counted > propertyQuota) {
+      throw ImagoException.tooLarge("Maximum number of properties exceeded: attempted %d, maximum %d", counted,
+          propertyQuota);
     }
     b.properties = new TreeMap<>(props);
-    b.tags = new LinkedHashSet<>(tags);
-    return b.build();
+    b.tags = tags;
+    Image image = b.build();
+    ImageSchema.checkStorable(image);
+    return image;
   }
 
   /** {@code GET /v2/images/{id}}. */
@@ -140,6 +170,100 @@ public final class ImagesHandler {
     lookups.visible(caller, rc.pathParam("image_id"))
         .onSuccess(v -> JsonBodies.send(rc, 200, render(v.image(), caller)))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * {@code PATCH /v2/images/{id}} → 200 with the image (spec §4.4). The media type picks the
+   * dialect (415 otherwise); the body is parsed and validated before the image is looked up, as
+   * Glance's deserializer does; then the operations apply to the image in memory and the result is
+   * written only if nobody wrote the image meanwhile (else reloaded and re-applied).
+   */
+  public void update(RoutingContext rc) {
+    ImagePatch.Dialect dialect = patchDialect(rc.request().getHeader("Content-Type"));
+    ImagePatch patch = ImagePatch.parse(PlainJson.of(JsonBodies.parse(rc)), dialect, s.schema());
+    Caller caller = Callers.writer(rc);
+    String id = rc.pathParam("image_id");
+    updates.update(caller, id, image -> patch.isEmpty()
+            ? Optional.empty()
+            : Optional.of(patch.apply(image, patchContext(caller, image))))
+        .onSuccess(image -> JsonBodies.send(rc, 200, render(image, caller)))
+        .onFailure(rc::fail);
+  }
+
+  /**
+   * The PATCH dialect of a {@code Content-Type} (parameters such as {@code charset} ignored).
+   * {@code application/json} is read as the v2.1 dialect — our documented extension, because
+   * openstack4j sends its patch that way (DEPENDENCIES.md G13); Glance answers it 415.
+   */
+  static ImagePatch.Dialect patchDialect(String contentType) {
+    String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return switch (type) {
+      case V21_PATCH, "application/json" -> ImagePatch.Dialect.V2_1;
+      case V20_PATCH -> ImagePatch.Dialect.V2_0;
+      default -> throw new ImagoException(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+          Map.of("Accept-Patch", V20_PATCH + ", " + V21_PATCH), null,
+          "The request media type %s is not supported by this server.",
+          contentType == null ? "(none)" : contentType);
+    };
+  }
+
+  /** The policy answers and operator limits a patch applies with (Glance's {@code ImageAPIPolicy}). */
+  private ImagePatch.Context patchContext(Caller caller, Image image) {
+    Map<String, String> target = Targets.image(image, caller);
+    ImagesConfig cfg = s.config().images();
+    ImagePatch.Limits limits = new ImagePatch.Limits(cfg.imagePropertyQuota(), cfg.imageTagQuota(),
+        cfg.imageLocationQuota(), cfg.showMultipleLocations());
+    return new ImagePatch.Context() {
+      @Override
+      public boolean admin() {
+        return caller.admin();
+      }
+
+      @Override
+      public void requireModify() {
+        require(caller, Action.MODIFY_IMAGE, target);
+      }
+
+      @Override
+      public void requireVisibility(Visibility visibility) {
+        requireVisibilityPolicy(caller, visibility, target);
+      }
+
+      @Override
+      public void requireSetLocations() {
+        require(caller, Action.SET_IMAGE_LOCATION, target);
+      }
+
+      @Override
+      public void requireDeleteLocations() {
+        require(caller, Action.DELETE_IMAGE_LOCATION, target);
+      }
+
+      @Override
+      public String url(Location location) {
+        return view.url(location);
+      }
+
+      @Override
+      public ImagePatch.Limits limits() {
+        return limits;
+      }
+    };
+  }
+
+  private void require(Caller caller, Action action, Map<String, String> target) {
+    if (!s.policy().allows(action, caller, target)) {
+      throw ImagoException.forbidden("You are not authorized to complete %s action.", action.ruleName());
+    }
+  }
+
+  /** {@code public} needs {@code publicize_image}, {@code community} needs {@code communitize_image}. */
+  private void requireVisibilityPolicy(Caller caller, Visibility visibility, Map<String, String> target) {
+    if (visibility == Visibility.PUBLIC) {
+      require(caller, Action.PUBLICIZE_IMAGE, target);
+    } else if (visibility == Visibility.COMMUNITY) {
+      require(caller, Action.COMMUNITIZE_IMAGE, target);
+    }
   }
 
   /** {@code DELETE /v2/images/{id}} → 204; protected → 403; the data goes to the blob sweeper. */
@@ -167,6 +291,7 @@ public final class ImagesHandler {
   }
 
   JsonObject render(Image image, Caller caller) {
-    return view.render(image, caller, s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller)));
+    boolean mayReadLocations = s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller));
+    return view.render(image, caller, mayReadLocations);
   }
 }

@@ -65,14 +65,21 @@ public final class Routes {
     ImagesHandler images = new ImagesHandler(s);
     ImageDataHandler data = new ImageDataHandler(s);
     ImageActionsHandler actions = new ImageActionsHandler(s);
+    ImageTagsHandler tags = new ImageTagsHandler(s);
     MembersHandler members = new MembersHandler(s);
     DiscoveryHandler info = new DiscoveryHandler(s);
+    SchemasHandler schemas = new SchemasHandler(s.schema());
     List<Endpoint> e = new ArrayList<>();
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/image", Body.REJECTED, schemas::image));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/images", Body.REJECTED, schemas::images));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/member", Body.REJECTED, schemas::member));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/members", Body.REJECTED, schemas::members));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/task", Body.IGNORED, schemas::task));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/tasks", Body.IGNORED, schemas::tasks));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images", Body.IGNORED, list::list));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
-    // Glance routes no other method here: POST …/tasks is a 404, not a 405.
-    e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/tasks", Body.REJECTED, info::imageTasks, false));
+    e.add(new Endpoint(HttpMethod.PATCH, "/v2/images/:image_id", Body.JSON, images::update));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id", Body.REJECTED, images::delete));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/actions/deactivate", Body.REJECTED,
         actions::deactivate));
@@ -80,12 +87,16 @@ public final class Routes {
         actions::reactivate));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/file", Body.REJECTED, data::download));
     e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/file", Body.STREAM, data::upload));
+    e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/tags/:tag_value", Body.REJECTED, tags::update));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id/tags/:tag_value", Body.REJECTED, tags::delete));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/members", Body.REJECTED, members::index));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/members", Body.JSON, members::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/members/:member_id", Body.REJECTED, members::show));
     e.add(new Endpoint(HttpMethod.PUT, "/v2/images/:image_id/members/:member_id", Body.JSON, members::update));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id/members/:member_id", Body.REJECTED,
         members::delete));
+    // Glance routes no other method here: POST …/tasks is a 404, not a 405.
+    e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id/tasks", Body.REJECTED, info::imageTasks, false));
     e.add(new Endpoint(HttpMethod.GET, "/v2/info/import", Body.REJECTED, info::importMethods));
     e.add(new Endpoint(HttpMethod.GET, "/v2/info/stores", Body.REJECTED, info::stores));
     // Glance routes only GET here, without body check: other methods are a 404 (ERRATA 11).
@@ -182,7 +193,7 @@ public final class Routes {
 
     router.route().failureHandler(ErrorMapper::handle);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
-      router.errorHandler(code, ErrorMapper::handle);
+      router.errorHandler(code, ErrorMapper.forStatus(code));
     }
     return router;
   }

@@ -104,16 +104,45 @@ public final class ImageRepository {
    * read at {@code changed.revision()}; empty when somebody did (reload and try again).
    */
   public Future<Optional<Image>> update(Image changed) {
-    return pool.preparedQuery("UPDATE images SET name = $3, visibility = $4, protected = $5, os_hidden = $6,"
-            + " owner = $7, container_format = $8, disk_format = $9, min_ram = $10, min_disk = $11, tags = $12,"
-            + " properties = $13, locations = $14, updated_at = $15, revision = revision + 1"
-            + " WHERE id = $1 AND revision = $2 AND NOT deleted RETURNING " + COLUMNS)
-        .execute(Tuple.from(Arrays.asList(changed.id(), changed.revision(), changed.name(),
-            changed.visibility().wire(), changed.isProtected(), changed.osHidden(), changed.owner(),
-            changed.containerFormat(), changed.diskFormat(), changed.minRam(),
-            changed.minDisk(), changed.tags().toArray(new String[0]), ImageRows.propertiesJson(changed.properties()),
-            ImageRows.locationsJson(changed.locations()), ts(now()))))
-        .map(ImageRepository::first);
+    return pool.preparedQuery(UPDATE).execute(updateTuple(changed)).map(ImageRepository::first);
+  }
+
+  /**
+   * {@link #update(Image)} that also drops locations: in the same transaction their data is queued
+   * for the blob sweeper, so it is referenced by the image or by {@code blob_garbage}, never by
+   * neither.
+   */
+  public Future<Optional<Image>> update(Image changed, List<Location> dropped) {
+    if (dropped.isEmpty()) {
+      return update(changed);
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery(UPDATE).execute(updateTuple(changed))
+        .compose(rows -> {
+          Optional<Image> updated = first(rows);
+          if (updated.isEmpty()) {
+            return Future.succeededFuture(updated);
+          }
+          List<Tuple> garbage = new ArrayList<>();
+          for (Location l : dropped) {
+            garbage.add(Tuple.of(l.store(), l.key(), changed.id()));
+          }
+          return conn.preparedQuery("INSERT INTO blob_garbage (store, blob_key, image_id) VALUES ($1, $2, $3)")
+              .executeBatch(garbage)
+              .map(updated);
+        }));
+  }
+
+  private static final String UPDATE = "UPDATE images SET name = $3, visibility = $4, protected = $5,"
+      + " os_hidden = $6, owner = $7, container_format = $8, disk_format = $9, min_ram = $10, min_disk = $11,"
+      + " tags = $12, properties = $13, locations = $14, updated_at = $15, revision = revision + 1"
+      + " WHERE id = $1 AND revision = $2 AND NOT deleted RETURNING " + COLUMNS;
+
+  private Tuple updateTuple(Image changed) {
+    return Tuple.from(Arrays.asList(changed.id(), changed.revision(), changed.name(),
+        changed.visibility().wire(), changed.isProtected(), changed.osHidden(), changed.owner(),
+        changed.containerFormat(), changed.diskFormat(), changed.minRam(),
+        changed.minDisk(), changed.tags().toArray(new String[0]), ImageRows.propertiesJson(changed.properties()),
+        ImageRows.locationsJson(changed.locations()), ts(now())));
   }
 
   /** {@code from → to} if the image is still in {@code from}; empty otherwise. */
