@@ -10,12 +10,15 @@ import io.imago.config.ImagoConfig;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Option;
 
 /** The {@code imago} command. */
@@ -57,6 +60,11 @@ public final class Main implements Callable<Integer> {
     String databaseUrl;
 
     ImagoConfig load() {
+      return ConfigLoader.load(config, overrides());
+    }
+
+    /** The flags given, as dotted-path overrides (they beat the environment and the file). */
+    Map<String, String> overrides() {
       Map<String, String> overrides = new HashMap<>();
       if (port != null) {
         overrides.put("http.port", port.toString());
@@ -70,7 +78,7 @@ public final class Main implements Callable<Integer> {
       if (databaseUrl != null) {
         overrides.put("database.url", databaseUrl);
       }
-      return ConfigLoader.load(config, overrides);
+      return overrides;
     }
   }
 
@@ -96,6 +104,12 @@ public final class Main implements Callable<Integer> {
       } catch (ConfigException e) {
         System.err.println("imago: " + e.getMessage());
         return 2;
+      } catch (Exception e) {
+        // e.g. the port is taken or the data directory is not writable: one clear line, the
+        // stack trace in the log
+        LoggerFactory.getLogger(Main.class).atError().setMessage("start failed").setCause(e).log();
+        System.err.println("imago: start failed: " + e);
+        return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -108,7 +122,8 @@ public final class Main implements Callable<Integer> {
   }
 
   @Command(name = "config", mixinStandardHelpOptions = true,
-      description = "Check the configuration (file, environment, flags) and print the result; exit 2 if invalid.")
+      description = {"Check the configuration (file, environment, flags) and print every option in force as YAML,"
+          + " in the layout of conf/imago.yaml (the database password masked); exit 2 if invalid."})
   static final class Config implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOptions options = new ConfigOptions();
@@ -116,12 +131,39 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        System.out.println(options.load());
+        options.load();
+        System.out.print(yaml(ConfigLoader.effective(options.config, System.getenv(), options.overrides())));
         return 0;
       } catch (ConfigException e) {
         System.err.println("imago: " + e.getMessage());
         return 2;
       }
+    }
+
+    /** Dotted paths back into nested YAML sections. */
+    static String yaml(Map<String, Object> effective) {
+      Map<String, Object> root = new LinkedHashMap<>();
+      effective.forEach((path, value) -> {
+        String[] parts = path.split("\\.");
+        Map<String, Object> node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> child = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<>());
+          node = child;
+        }
+        Object shown = path.equals("database.url") && value != null ? maskPassword(value.toString()) : value;
+        node.put(parts[parts.length - 1], shown);
+      });
+      DumperOptions o = new DumperOptions();
+      o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+      o.setIndent(2);
+      return new Yaml(o).dump(root);
+    }
+
+    /** {@code postgresql://user:secret@host/db} → {@code postgresql://user:***@host/db}. */
+    static String maskPassword(String url) {
+      return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:***@")
+          .replaceAll("(?i)([?&]password=)[^&]*", "$1***");
     }
   }
 

@@ -59,6 +59,9 @@ public final class Routes {
     HealthHandler health = new HealthHandler(s.config().http().healthcheckDisableFile(), s.lifecycle());
     BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(s.config().http().maxJsonBodySize());
 
+    if (s.config().logging().accessLog()) {
+      router.route().handler(AccessLog::handle);
+    }
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(s.metrics().scrape()));
