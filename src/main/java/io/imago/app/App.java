@@ -51,6 +51,7 @@ public final class App implements AutoCloseable {
   private static final String EMBEDDED_DATABASE = "imago";
 
   private final ImagoConfig config;
+  private final DataDirLock lock;
   private final Vertx vertx;
   private final EmbeddedPostgres postgres;
   private final Pool pool;
@@ -61,9 +62,10 @@ public final class App implements AutoCloseable {
   private final int port;
   private boolean closed;
 
-  private App(ImagoConfig config, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools, Services services,
-      BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
+  private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools,
+      Services services, BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
     this.config = config;
+    this.lock = lock;
     this.vertx = vertx;
     this.postgres = postgres;
     this.pool = pool;
@@ -78,6 +80,7 @@ public final class App implements AutoCloseable {
   public static App start(ImagoConfig config) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(config.dataDir());
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
     Vertx vertx = null;
     try {
@@ -145,7 +148,7 @@ public final class App implements AutoCloseable {
           .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())
           .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
           .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
-      return new App(config, vertx, postgres, pool, pools, services, sweeper, verticles, port);
+      return new App(config, lock, vertx, postgres, pool, pools, services, sweeper, verticles, port);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {
@@ -157,6 +160,7 @@ public final class App implements AutoCloseable {
       if (postgres != null) {
         postgres.close();
       }
+      lock.close();
       throw e;
     }
   }
@@ -225,6 +229,7 @@ public final class App implements AutoCloseable {
       if (postgres != null) {
         postgres.close();
       }
+      lock.close();
     }
     LOG.atInfo().setMessage("Imago stopped").log();
   }
