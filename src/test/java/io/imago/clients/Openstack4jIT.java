@@ -155,9 +155,11 @@ class Openstack4jIT {
   void tagsMembersAndDeactivation() {
     String id = activeImage("o4j-share", Fixtures.bytes(1000, 45));
 
-    assertThat(images.updateTag(id, "golden").isSuccess()).isTrue();
+    ActionResponse tagged = images.updateTag(id, "golden");
+    assertThat(tagged.isSuccess()).as("tag: %s", tagged).isTrue();
     assertThat(images.get(id).getTags()).containsExactly("golden");
-    assertThat(images.deleteTag(id, "golden").isSuccess()).isTrue();
+    ActionResponse untagged = images.deleteTag(id, "golden");
+    assertThat(untagged.isSuccess()).as("untag: %s", untagged).isTrue();
     assertThat(images.get(id).getTags()).isEmpty();
 
     // Glance's default visibility is "shared" (openstack4j 3.12 has no constant for it)
@@ -167,12 +169,15 @@ class Openstack4jIT {
     assertThat(member.getStatus()).isEqualTo(Member.MemberStatus.PENDING);
     assertThat(images.listMembers(id)).extracting(Member::getMemberId).containsExactly("project-b");
     http.as("project-b", "member", "reader").get("/v2/images/" + id).expect(200);
-    assertThat(images.deleteMember(id, "project-b").isSuccess()).isTrue();
+    ActionResponse removed = images.deleteMember(id, "project-b");
+    assertThat(removed.isSuccess()).as("delete member: %s", removed).isTrue();
     http.as("project-b", "member", "reader").get("/v2/images/" + id).expect(404);
 
-    assertThat(images.deactivate(id).isSuccess()).isTrue();
+    ActionResponse deactivated = images.deactivate(id);
+    assertThat(deactivated.isSuccess()).as("deactivate: %s", deactivated).isTrue();
     assertThat(images.get(id).getStatus()).isEqualTo(Image.ImageStatus.DEACTIVATED);
-    assertThat(images.reactivate(id).isSuccess()).isTrue();
+    ActionResponse reactivated = images.reactivate(id);
+    assertThat(reactivated.isSuccess()).as("reactivate: %s", reactivated).isTrue();
     assertThat(images.get(id).getStatus()).isEqualTo(Image.ImageStatus.ACTIVE);
   }
 
