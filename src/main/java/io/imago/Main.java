@@ -14,11 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code imago} command. */
@@ -98,24 +99,39 @@ public final class Main implements Callable<Integer> {
         return 2;
       }
       configureLogging(config);
-      App app;
+      // The hook goes in before the start: a SIGTERM while starting (the embedded PostgreSQL is
+      // already up) waits for the start to finish and then stops everything, instead of leaving
+      // PostgreSQL running behind a JVM that is gone.
+      AtomicReference<App> running = new AtomicReference<>();
+      CountDownLatch startDone = new CountDownLatch(1);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          startDone.await();
+          App app = running.get();
+          if (app != null) {
+            app.close();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          stopped.countDown();
+        }
+      }, "imago-shutdown"));
       try {
-        app = App.start(config);
+        running.set(App.start(config));
       } catch (ConfigException e) {
         System.err.println("imago: " + e.getMessage());
         return 2;
       } catch (Exception e) {
-        // e.g. the port is taken or the data directory is not writable: one clear line, the
-        // stack trace in the log
+        // e.g. the port is taken or the data directory is in use: one clear line, the stack
+        // trace in the log
         LoggerFactory.getLogger(Main.class).atError().setMessage("start failed").setCause(e).log();
         System.err.println("imago: start failed: " + e);
         return 1;
+      } finally {
+        startDone.countDown();
       }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        app.close();
-        stopped.countDown();
-      }, "imago-shutdown"));
       stopped.await();
       return 0;
     }
@@ -131,7 +147,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        options.load();
+        // builds (and so validates) the whole configuration, as serve would
         System.out.print(yaml(ConfigLoader.effective(options.config, System.getenv(), options.overrides())));
         return 0;
       } catch (ConfigException e) {

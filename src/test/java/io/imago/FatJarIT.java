@@ -128,6 +128,15 @@ class FatJarIT {
     third.terminate();
     assertThat(third.exited()).isTrue();
     assertThat(data.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
+
+    // SIGTERM while starting, once PostgreSQL is up: whether the start completes first (then a
+    // graceful stop) or is cut short (then its cleanup), PostgreSQL must not be left running
+    Node fourth = launch(Map.of(), "serve", "--port", "0", "--data-dir", data.toString());
+    fourth.awaitLog("embedded PostgreSQL started");
+    fourth.terminate();
+    assertThat(fourth.exited()).isTrue();
+    assertThat(fourth.log()).contains("embedded PostgreSQL stopped");
+    assertThat(data.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
   }
 
   @Test
@@ -202,6 +211,16 @@ class FatJarIT {
       process.toHandle().destroy();
     }
 
+    /** Waits until the log has a line containing {@code text}. */
+    void awaitLog(String text) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (!log().contains(text)) {
+        assertThat(process.isAlive()).as("process alive while waiting for '%s':%n%s", text, log()).isTrue();
+        assertThat(System.nanoTime()).as("'%s' logged within 90 s:%n%s", text, log()).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
+
     /** Waits for the process to exit and for its last log lines; false on timeout. */
     boolean exited() throws InterruptedException {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -248,6 +267,15 @@ class FatJarIT {
 
   /** Starts {@code serve …} and waits for its "Imago is serving … url=…" line. */
   private Node start(Map<String, String> env, String... args) throws Exception {
+    Node node = launch(env, args);
+    node.url = node.serving.orTimeout(90, TimeUnit.SECONDS).exceptionally(e -> {
+      throw new AssertionError("no 'Imago is serving' line within 90 s:\n" + node.log(), e);
+    }).join();
+    return node;
+  }
+
+  /** Starts {@code serve …} (with a {@code --data-dir}) without waiting. */
+  private Node launch(Map<String, String> env, String... args) throws Exception {
     int i = List.of(args).indexOf("--data-dir");
     ProcessBuilder pb = new ProcessBuilder(java(args)).directory(tmp.toFile()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("IMAGO_"));
@@ -256,9 +284,6 @@ class FatJarIT {
     p.getOutputStream().close();
     Node node = new Node(p, Path.of(args[i + 1]));
     started.add(node);
-    node.url = node.serving.orTimeout(90, TimeUnit.SECONDS).exceptionally(e -> {
-      throw new AssertionError("no 'Imago is serving' line within 90 s:\n" + node.log(), e);
-    }).join();
     return node;
   }
 }

@@ -2,6 +2,7 @@ package io.imago.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -158,7 +159,7 @@ public final class ConfigTree {
 
   /** Every option path read so far, in the order the loader asked for them. */
   public Set<String> readPaths() {
-    return java.util.Collections.unmodifiableSet(read);
+    return Collections.unmodifiableSet(read);
   }
 
   /**
@@ -167,7 +168,7 @@ public final class ConfigTree {
    * durations as text ({@code 30s}); null where the option is unset.
    */
   public Map<String, Object> effective() {
-    return java.util.Collections.unmodifiableMap(effective);
+    return Collections.unmodifiableMap(effective);
   }
 
   private void collectUnknown(String prefix, Map<?, ?> map, Set<String> unknown) {
