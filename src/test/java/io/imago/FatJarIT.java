@@ -154,6 +154,9 @@ class FatJarIT {
     node.terminate();
     assertThat(node.exited()).isTrue();
     assertThat(node.log()).contains("Imago stopped");
+    // logging.access_log is on by default: one line per request
+    assertThat(node.log()).containsPattern("access request method=PUT path=/v2/images/" + id
+        + "/file status=204 bytes=0 ms=\\d+ request_id=req-[-0-9a-f]+ remote=127.0.0.1");
   }
 
   // ---------------------------------------------------------------------------------------------
