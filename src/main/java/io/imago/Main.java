@@ -10,10 +10,14 @@ import io.imago.config.ImagoConfig;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,6 +61,11 @@ public final class Main implements Callable<Integer> {
     String databaseUrl;
 
     ImagoConfig load() {
+      return ConfigLoader.load(config, overrides());
+    }
+
+    /** The flags given, as dotted-path overrides (they beat the environment and the file). */
+    Map<String, String> overrides() {
       Map<String, String> overrides = new HashMap<>();
       if (port != null) {
         overrides.put("http.port", port.toString());
@@ -70,7 +79,7 @@ public final class Main implements Callable<Integer> {
       if (databaseUrl != null) {
         overrides.put("database.url", databaseUrl);
       }
-      return ConfigLoader.load(config, overrides);
+      return overrides;
     }
   }
 
@@ -90,25 +99,47 @@ public final class Main implements Callable<Integer> {
         return 2;
       }
       configureLogging(config);
-      App app;
+      // The hook goes in before the start: a SIGTERM while starting (the embedded PostgreSQL is
+      // already up) waits for the start to finish and then stops everything, instead of leaving
+      // PostgreSQL running behind a JVM that is gone.
+      AtomicReference<App> running = new AtomicReference<>();
+      CountDownLatch startDone = new CountDownLatch(1);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          startDone.await();
+          App app = running.get();
+          if (app != null) {
+            app.close();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          stopped.countDown();
+        }
+      }, "imago-shutdown"));
       try {
-        app = App.start(config);
+        running.set(App.start(config));
       } catch (ConfigException e) {
         System.err.println("imago: " + e.getMessage());
         return 2;
+      } catch (Exception e) {
+        // e.g. the port is taken or the data directory is in use: one clear line, the stack
+        // trace in the log
+        LoggerFactory.getLogger(Main.class).atError().setMessage("start failed").setCause(e).log();
+        System.err.println("imago: start failed: " + e);
+        return 1;
+      } finally {
+        startDone.countDown();
       }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        app.close();
-        stopped.countDown();
-      }, "imago-shutdown"));
       stopped.await();
       return 0;
     }
   }
 
   @Command(name = "config", mixinStandardHelpOptions = true,
-      description = "Check the configuration (file, environment, flags) and print the result; exit 2 if invalid.")
+      description = {"Check the configuration (file, environment, flags) and print every option in force as YAML,"
+          + " in the layout of conf/imago.yaml (the database password masked); exit 2 if invalid."})
   static final class Config implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOptions options = new ConfigOptions();
@@ -116,12 +147,39 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        System.out.println(options.load());
+        // builds (and so validates) the whole configuration, as serve would
+        System.out.print(yaml(ConfigLoader.effective(options.config, System.getenv(), options.overrides())));
         return 0;
       } catch (ConfigException e) {
         System.err.println("imago: " + e.getMessage());
         return 2;
       }
+    }
+
+    /** Dotted paths back into nested YAML sections. */
+    static String yaml(Map<String, Object> effective) {
+      Map<String, Object> root = new LinkedHashMap<>();
+      effective.forEach((path, value) -> {
+        String[] parts = path.split("\\.");
+        Map<String, Object> node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> child = (Map<String, Object>) node.computeIfAbsent(parts[i], k -> new LinkedHashMap<>());
+          node = child;
+        }
+        Object shown = path.equals("database.url") && value != null ? maskPassword(value.toString()) : value;
+        node.put(parts[parts.length - 1], shown);
+      });
+      DumperOptions o = new DumperOptions();
+      o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+      o.setIndent(2);
+      return new Yaml(o).dump(root);
+    }
+
+    /** {@code postgresql://user:secret@host/db} → {@code postgresql://user:***@host/db}. */
+    static String maskPassword(String url) {
+      return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:***@")
+          .replaceAll("(?i)([?&]password=)[^&]*", "$1***");
     }
   }
 

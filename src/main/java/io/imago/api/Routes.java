@@ -112,6 +112,9 @@ public final class Routes {
     BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(s.config().http().maxJsonBodySize());
     Handler<RoutingContext> authenticate = rc -> Callers.authenticate(rc, s.authenticator());
 
+    if (s.config().logging().accessLog()) {
+      router.route().handler(AccessLog::handle);
+    }
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(s.metrics().scrape()));

@@ -53,6 +53,7 @@ public final class App implements AutoCloseable {
   private static final String EMBEDDED_DATABASE = "imago";
 
   private final ImagoConfig config;
+  private final DataDirLock lock;
   private final Vertx vertx;
   private final EmbeddedPostgres postgres;
   private final Pool pool;
@@ -63,9 +64,10 @@ public final class App implements AutoCloseable {
   private final int port;
   private boolean closed;
 
-  private App(ImagoConfig config, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools, Services services,
-      BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
+  private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools,
+      Services services, BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
     this.config = config;
+    this.lock = lock;
     this.vertx = vertx;
     this.postgres = postgres;
     this.pool = pool;
@@ -80,6 +82,7 @@ public final class App implements AutoCloseable {
   public static App start(ImagoConfig config) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(config.dataDir());
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
     Vertx vertx = null;
     try {
@@ -147,7 +150,7 @@ public final class App implements AutoCloseable {
           .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())
           .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
           .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
-      return new App(config, vertx, postgres, pool, pools, services, sweeper, verticles, port);
+      return new App(config, lock, vertx, postgres, pool, pools, services, sweeper, verticles, port);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {
@@ -159,6 +162,7 @@ public final class App implements AutoCloseable {
       if (postgres != null) {
         postgres.close();
       }
+      lock.close();
       throw e;
     }
   }
@@ -232,6 +236,7 @@ public final class App implements AutoCloseable {
       if (postgres != null) {
         postgres.close();
       }
+      lock.close();
     }
     LOG.atInfo().setMessage("Imago stopped").log();
   }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -64,8 +65,28 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The options in force after the file, the environment and the overrides, by dotted path, as
+   * they would be written in a file ({@link ConfigTree#effective()}); validated like {@link #load}.
+   */
+  public static Map<String, Object> effective(Path file, Map<String, String> env, Map<String, String> overrides) {
+    ConfigTree t = new ConfigTree(file == null ? Map.of() : readYaml(file), env, overrides, ENV_ALIASES);
+    build(t);
+    return t.effective();
+  }
+
+  /** The dotted path of every option Imago reads, in the order of {@code conf/imago.yaml}. */
+  public static Set<String> optionPaths() {
+    ConfigTree t = new ConfigTree(Map.of(), Map.of(), Map.of(), ENV_ALIASES);
+    build(t);
+    return t.readPaths();
+  }
+
   static ImagoConfig fromTree(Map<String, Object> root, Map<String, String> env, Map<String, String> overrides) {
-    ConfigTree t = new ConfigTree(root, env, overrides, ENV_ALIASES);
+    return build(new ConfigTree(root, env, overrides, ENV_ALIASES));
+  }
+
+  private static ImagoConfig build(ConfigTree t) {
     Path dataDir = Path.of(t.string("data_dir", "data")).toAbsolutePath().normalize();
     String nodeId = t.string("node_id", defaultNodeId());
 

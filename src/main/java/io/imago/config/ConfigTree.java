@@ -2,6 +2,7 @@ package io.imago.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,8 +20,10 @@ import java.util.regex.Pattern;
  * <p>Each getter takes a dotted path ({@code images.image_size_cap}). The value comes from, in
  * order: an explicit override (command-line flags), the environment variable derived from the
  * path ({@code IMAGO_IMAGES_IMAGE_SIZE_CAP}) or one of its aliases, the file, and finally the
- * default passed by the caller. Every path read is recorded so that {@link #rejectUnknown()} can
- * refuse a file with a misspelt option instead of silently ignoring it.
+ * default passed by the caller. An empty value ({@code ""}, {@code ~}, {@code null}) means the
+ * default. Every path read is recorded, with the value it resolved to, so that
+ * {@link #rejectUnknown()} can refuse a file (or override) with a misspelt option instead of
+ * silently ignoring it, and so that {@link #effective()} can show the configuration in force.
  */
 public final class ConfigTree {
   private static final Pattern SIZE = Pattern.compile("(?i)^\\s*(\\d+)\\s*([KMGTPE]i?B?|B)?\\s*$");
@@ -31,6 +34,7 @@ public final class ConfigTree {
   private final Map<String, String> overrides;
   private final Map<String, List<String>> envAliases;
   private final Set<String> read = new LinkedHashSet<>();
+  private final Map<String, Object> effective = new LinkedHashMap<>();
 
   public ConfigTree(
       Map<String, Object> root,
@@ -50,14 +54,11 @@ public final class ConfigTree {
 
   public String string(String path, String def) {
     Object v = raw(path);
-    if (v == null) {
-      return def;
-    }
     if (v instanceof Map || v instanceof List) {
       throw new ConfigException(path + ": expected a value, got a " + (v instanceof Map ? "section" : "list"));
     }
-    String s = v.toString().trim();
-    return s.isEmpty() || s.equals("~") || s.equalsIgnoreCase("null") ? null : s;
+    String s = v == null ? "" : v.toString().trim();
+    return record(path, s.isEmpty() || s.equals("~") || s.equalsIgnoreCase("null") ? def : s);
   }
 
   public int integer(String path, int def) {
@@ -65,38 +66,40 @@ public final class ConfigTree {
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
       throw new ConfigException(path + ": " + v + " (expected: a 32-bit integer)");
     }
-    return (int) v;
+    return record(path, (int) v);
   }
 
   public long longValue(String path, long def) {
-    return parse(path, def, s -> Long.parseLong(s.trim()), "an integer");
+    return record(path, parse(path, def, s -> Long.parseLong(s.trim()), "an integer"));
   }
 
   public boolean bool(String path, boolean def) {
-    return parse(path, def, s -> {
+    return record(path, parse(path, def, s -> {
       switch (s.trim().toLowerCase(Locale.ROOT)) {
         case "true": case "yes": case "on": case "1": return true;
         case "false": case "no": case "off": case "0": return false;
         default: throw new IllegalArgumentException();
       }
-    }, "true or false");
+    }, "true or false"));
   }
 
   /** A byte count: a plain integer, or a number with a binary unit (KB, MB, GB, TB; KiB… too). */
   public long bytes(String path, long def) {
-    return parse(path, def, ConfigTree::parseBytes, "a byte count such as 1073741824 or 1GB");
+    return record(path, parse(path, def, ConfigTree::parseBytes, "a byte count such as 1073741824 or 1GB"));
   }
 
   /** A duration: an integer number of seconds, or a number with a unit (ms, s, m, h, d). */
   public Duration duration(String path, Duration def) {
-    return parse(path, def, ConfigTree::parseDuration, "a duration such as 30s, 5m or 2h");
+    Duration d = parse(path, def, ConfigTree::parseDuration, "a duration such as 30s, 5m or 2h");
+    effective.put(path, d == null ? null : d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms");
+    return d;
   }
 
   /** A list: a YAML sequence, or a comma-separated string (how lists arrive from the environment). */
   public List<String> list(String path, List<String> def) {
     Object v = raw(path);
     if (v == null) {
-      return def;
+      return record(path, def);
     }
     List<String> out = new ArrayList<>();
     if (v instanceof List<?> l) {
@@ -117,7 +120,7 @@ public final class ConfigTree {
         }
       }
     }
-    return List.copyOf(out);
+    return record(path, List.copyOf(out));
   }
 
   /** The names of the sub-sections of a section (for maps such as per-project quotas). */
@@ -135,13 +138,37 @@ public final class ConfigTree {
     return keys;
   }
 
-  /** Fails on any option in the file that no getter asked for: a typo must not go unnoticed. */
+  /**
+   * Fails on any option in the file or in the overrides that no getter asked for: a typo must not
+   * go unnoticed. (Environment variables are not checked: the environment holds many unrelated
+   * {@code IMAGO_*}-looking names, such as the test suite's {@code IMAGO_TEST_PG_URL}.)
+   */
   public void rejectUnknown() {
     Set<String> unknown = new TreeSet<>();
     collectUnknown("", root, unknown);
-    if (!unknown.isEmpty()) {
-      throw new ConfigException("unknown configuration option(s): " + String.join(", ", unknown));
+    for (String path : overrides.keySet()) {
+      if (!read.contains(path)) {
+        unknown.add(path);
+      }
     }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown configuration option(s): " + String.join(", ", unknown)
+          + " (every option: conf/imago.yaml)");
+    }
+  }
+
+  /** Every option path read so far, in the order the loader asked for them. */
+  public Set<String> readPaths() {
+    return Collections.unmodifiableSet(read);
+  }
+
+  /**
+   * The value each option read so far resolved to (after overrides, environment, file and
+   * default), by path, in reading order: strings, integers, longs (byte counts), booleans, lists,
+   * durations as text ({@code 30s}); null where the option is unset.
+   */
+  public Map<String, Object> effective() {
+    return Collections.unmodifiableMap(effective);
   }
 
   private void collectUnknown(String prefix, Map<?, ?> map, Set<String> unknown) {
@@ -150,7 +177,11 @@ public final class ConfigTree {
       if (read.contains(path)) {
         continue;
       }
-      if (e.getValue() instanceof Map<?, ?> child && isParentOfRead(path)) {
+      if (isParentOfRead(path)) {
+        if (!(e.getValue() instanceof Map<?, ?> child)) {
+          throw new ConfigException(path + ": expected a section (with options such as "
+              + read.stream().filter(r -> r.startsWith(path + ".")).findFirst().orElseThrow() + ")");
+        }
         collectUnknown(path, child, unknown);
       } else {
         unknown.add(path);
@@ -161,6 +192,11 @@ public final class ConfigTree {
   private boolean isParentOfRead(String path) {
     String p = path + ".";
     return read.stream().anyMatch(r -> r.startsWith(p));
+  }
+
+  private <T> T record(String path, T value) {
+    effective.put(path, value);
+    return value;
   }
 
   private <T> T parse(String path, T def, Function<String, T> parser, String expected) {

@@ -70,14 +70,19 @@ public record ImagesConfig(
     if (imageSizeCap < 0) {
       throw new ConfigException("images.image_size_cap: " + imageSizeCap + " (expected: >= 0)");
     }
-    if (limitParamDefault < 1 || apiLimitMax < 1) {
-      throw new ConfigException("images.limit_param_default and images.api_limit_max must be >= 1");
+    if (limitParamDefault < 1) {
+      throw new ConfigException("images.limit_param_default: " + limitParamDefault + " (expected: >= 1)");
     }
-    for (int q : new int[] {imagePropertyQuota, imageTagQuota, imageMemberQuota, imageLocationQuota}) {
+    if (apiLimitMax < 1) {
+      throw new ConfigException("images.api_limit_max: " + apiLimitMax + " (expected: >= 1)");
+    }
+    Map<String, Integer> quotas = Map.of("image_property_quota", imagePropertyQuota, "image_tag_quota", imageTagQuota,
+        "image_member_quota", imageMemberQuota, "image_location_quota", imageLocationQuota);
+    quotas.forEach((name, q) -> {
       if (q < -1) {
-        throw new ConfigException("image quotas: " + q + " (expected: -1 for unlimited, or >= 0)");
+        throw new ConfigException("images." + name + ": " + q + " (expected: -1 for unlimited, or >= 0)");
       }
-    }
+    });
     for (String m : enabledImportMethods) {
       if (!List.of("glance-direct", "web-download", "copy-image", "glance-download").contains(m)) {
         throw new ConfigException("images.enabled_import_methods: " + m
