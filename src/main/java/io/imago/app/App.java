@@ -216,8 +216,7 @@ public final class App implements AutoCloseable {
       for (ApiVerticle v : verticles) {
         shutdowns.add(v.shutdown(timeout));
       }
-      // Vert.x's own grace timer has been seen not to fire under load; a stop must never hang, so
-      // bound the wait ourselves and let vertx.close() cut what is left.
+      // A stop must never hang: bound every wait, and let vertx.close() cut whatever is left.
       Future.join(shutdowns).await(timeout + 5_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       LOG.atWarn().setMessage("graceful shutdown timed out; closing remaining connections")
@@ -228,8 +227,14 @@ public final class App implements AutoCloseable {
     try {
       sweeper.close();
       pools.close();
-      pool.close().await();
-      vertx.close().await();
+      try {
+        // Seen to never complete when a pooled connection was being (re)established at close
+        // time; the sockets go with vertx.close() anyway, and PostgreSQL rolls back what is open.
+        pool.close().await(10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        LOG.atWarn().setMessage("database pool did not close in time; closing its sockets").log();
+      }
+      vertx.close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.atWarn().setMessage("close").setCause(e).log();
     } finally {
