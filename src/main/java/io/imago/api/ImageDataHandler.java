@@ -253,7 +253,7 @@ public final class ImageDataHandler {
       return Future.failedFuture(new ImagoException(ErrorKind.UNAVAILABLE,
           "Image data of %s is in store '%s', which is not configured", image.id(), location.store()));
     }
-    Runnable done = s.lifecycle().downloadStarted(req);
+    Runnable done = s.lifecycle().downloadStarted();
     s.metrics().downloadStarted();
     return store.localFile(location.key())
         .compose(file -> file.isPresent() ? sendFile(req, resp, file.get(), bytes) : stream(resp, store, location, bytes))

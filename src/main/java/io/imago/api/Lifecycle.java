@@ -2,33 +2,46 @@ package io.imago.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Tracks in-flight data transfers for graceful shutdown: once draining starts, new requests get
- * 503, running downloads may finish, running uploads are cancelled cleanly (their images return to
- * {@code queued} and their partial data is deleted).
+ * What graceful shutdown needs to know: the requests in flight, and how to cancel uploads. Once
+ * draining starts, new requests get 503, running uploads are cancelled cleanly (their images
+ * return to {@code queued}, their partial data is deleted) and every other request in flight —
+ * downloads above all — may finish. Thread-safe: requests of all event loops report here.
  */
 public final class Lifecycle {
   private final AtomicBoolean draining = new AtomicBoolean();
-  private final Set<HttpServerRequest> downloads = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger downloads = new AtomicInteger();
   private final Set<Runnable> uploadCancellers = ConcurrentHashMap.newKeySet();
-  private final Promise<Void> downloadsDone = Promise.promise();
+  private final Promise<Void> idle = Promise.promise();
 
   public boolean draining() {
     return draining.get();
   }
 
-  /** Registers a download; returns a callback to run when it ends. */
-  public Runnable downloadStarted(HttpServerRequest req) {
-    downloads.add(req);
+  /** Counts a request in flight; the returned action (idempotent) ends it. */
+  public Runnable requestStarted() {
+    inFlight.incrementAndGet();
+    AtomicBoolean ended = new AtomicBoolean();
     return () -> {
-      downloads.remove(req);
-      if (draining.get() && downloads.isEmpty()) {
-        downloadsDone.tryComplete();
+      if (ended.compareAndSet(false, true) && inFlight.decrementAndGet() == 0 && draining.get()) {
+        idle.tryComplete();
+      }
+    };
+  }
+
+  /** Counts a download (for metrics and tests); the returned action (idempotent) ends it. */
+  public Runnable downloadStarted() {
+    downloads.incrementAndGet();
+    AtomicBoolean ended = new AtomicBoolean();
+    return () -> {
+      if (ended.compareAndSet(false, true)) {
+        downloads.decrementAndGet();
       }
     };
   }
@@ -39,19 +52,23 @@ public final class Lifecycle {
     return () -> uploadCancellers.remove(cancel);
   }
 
-  /** Starts draining: cancels uploads and completes when every download has ended. */
+  /** Starts draining: cancels uploads; completes when no request is in flight any more. */
   public Future<Void> drain() {
     draining.set(true);
     for (Runnable cancel : Set.copyOf(uploadCancellers)) {
       cancel.run();
     }
-    if (downloads.isEmpty()) {
-      downloadsDone.tryComplete();
+    if (inFlight.get() == 0) {
+      idle.tryComplete();
     }
-    return downloadsDone.future();
+    return idle.future();
+  }
+
+  public int inFlightRequests() {
+    return inFlight.get();
   }
 
   public int inFlightDownloads() {
-    return downloads.size();
+    return downloads.get();
   }
 }

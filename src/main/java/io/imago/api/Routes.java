@@ -115,6 +115,12 @@ public final class Routes {
     if (s.config().logging().accessLog()) {
       router.route().handler(AccessLog::handle);
     }
+    router.route().handler(rc -> {
+      // every request counts until its response ends or its connection dies (graceful shutdown)
+      Runnable done = s.lifecycle().requestStarted();
+      rc.addEndHandler(v -> done.run());
+      rc.next();
+    });
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(s.metrics().scrape()));

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.util.concurrent.TimeUnit;
 
 /** One event loop's HTTP server; App deploys one instance per configured event loop, sharing the port. */
 final class ApiVerticle extends VerticleBase {
@@ -44,9 +43,9 @@ final class ApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Stops accepting and lets requests in flight finish, up to the timeout. */
-  Future<Void> shutdown(long millis) {
-    return server.shutdown(millis, TimeUnit.MILLISECONDS);
+  /** Closes the listener and every connection at once (in-flight work has been drained by then). */
+  Future<Void> close() {
+    return server.close();
   }
 
   @Override

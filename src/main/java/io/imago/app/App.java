@@ -96,6 +96,9 @@ public final class App implements AutoCloseable {
           .with(new VertxOptions()
               .setPreferNativeTransport(true)
               .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+                  // Vert.x keeps backends by name JVM-wide: a second node in one JVM (tests) must not
+                  // report into the first one's registry
+                  .setRegistryName("imago-" + java.util.UUID.randomUUID())
                   // the database pools' sockets: per-connection gauges that collide between pools
                   .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)))
           .withMetrics(new MicrometerMetricsFactory(registry))
@@ -211,18 +214,22 @@ public final class App implements AutoCloseable {
     closed = true;
     long timeout = config.http().shutdownTimeout().toMillis();
     try {
-      services.lifecycle().drain();
-      List<Future<Void>> shutdowns = new ArrayList<>();
-      for (ApiVerticle v : verticles) {
-        shutdowns.add(v.shutdown(timeout));
-      }
-      // A stop must never hang: bound every wait, and let vertx.close() cut whatever is left.
-      Future.join(shutdowns).await(timeout + 5_000, TimeUnit.MILLISECONDS);
+      // New requests now get 503 and uploads are cancelled; everything else in flight may finish.
+      services.lifecycle().drain().await(timeout, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.atWarn().setMessage("graceful shutdown timed out; closing remaining connections")
-          .addKeyValue("timeout_ms", timeout).log();
+      LOG.atWarn().setMessage("requests still in flight after the shutdown timeout; closing their connections")
+          .addKeyValue("in_flight", services.lifecycle().inFlightRequests()).addKeyValue("timeout_ms", timeout).log();
     } catch (Exception e) {
       LOG.atWarn().setMessage("graceful shutdown incomplete").setCause(e).log();
+    }
+    List<Future<?>> closing = new ArrayList<>();
+    for (ApiVerticle v : verticles) {
+      closing.add(v.close());
+    }
+    try {
+      Future.join(closing).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.atWarn().setMessage("closing the HTTP servers").setCause(e).log();
     }
     try {
       sweeper.close();

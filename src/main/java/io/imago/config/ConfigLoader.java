@@ -134,7 +134,7 @@ public final class ConfigLoader {
 
     WorkerConfig workers = new WorkerConfig(
         t.integer("workers.hashing_threads", 0),
-        t.integer("workers.hashing_buffers_per_upload", 8),
+        t.integer("workers.hashing_batches_per_upload", 4),
         t.integer("workers.blocking_threads", 8));
 
     LoggingConfig logging = new LoggingConfig(

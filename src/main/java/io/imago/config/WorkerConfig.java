@@ -4,17 +4,17 @@ package io.imago.config;
  * Worker pools.
  *
  * @param hashingThreads threads that compute upload digests (0 = number of cores)
- * @param hashingBuffersPerUpload chunks of one upload that may wait for the hashing pool before
+ * @param hashingBatchesPerUpload 1 MiB batches of one upload that may wait for the digests before
  *     the upload stops reading its socket (back-pressure)
  * @param blockingThreads threads for short blocking calls (fsync, renames, directory scans)
  */
-public record WorkerConfig(int hashingThreads, int hashingBuffersPerUpload, int blockingThreads) {
+public record WorkerConfig(int hashingThreads, int hashingBatchesPerUpload, int blockingThreads) {
   public WorkerConfig {
     if (hashingThreads < 0) {
       throw new ConfigException("workers.hashing_threads: " + hashingThreads + " (expected: >= 0)");
     }
-    if (hashingBuffersPerUpload < 1 || hashingBuffersPerUpload > 1024) {
-      throw new ConfigException("workers.hashing_buffers_per_upload: " + hashingBuffersPerUpload + " (expected: 1..1024)");
+    if (hashingBatchesPerUpload < 1 || hashingBatchesPerUpload > 1024) {
+      throw new ConfigException("workers.hashing_batches_per_upload: " + hashingBatchesPerUpload + " (expected: 1..1024)");
     }
     if (blockingThreads < 1) {
       throw new ConfigException("workers.blocking_threads: " + blockingThreads + " (expected: >= 1)");

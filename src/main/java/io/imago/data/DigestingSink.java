@@ -1,6 +1,8 @@
 package io.imago.data;
 
 import io.imago.domain.ImagoException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -16,24 +18,36 @@ import java.util.function.LongConsumer;
 
 /**
  * The one pass over an upload's bytes: every buffer is counted, checked against the size limit,
- * written to the store and fed to each digest. Digests run on the hashing pool, each digest in its
- * own ordered chain (so MD5 and SHA-512 use two cores at once), and at most
- * {@code maxPendingBuffers} buffers may wait for them: beyond that {@link #writeQueueFull()} is
- * true and the pipe stops reading the socket, so memory stays flat however fast the client sends.
+ * written to the store and fed to each digest.
  *
- * <p>All methods run on the event loop of the request; hashing threads only ever see buffers.
+ * <p>The socket delivers chunks of up to 64 KiB; handing each to three threads (two digests and
+ * the store) would cost more in wake-ups than the hashing itself. So chunks are gathered, without
+ * copying, into batches of {@code batchBytes}; each batch is one write to the store and one task
+ * per digest on the hashing pool, each digest in its own ordered chain (MD5 and SHA-512 use two
+ * cores at once). At most {@code maxPendingBatches} batches may wait for the digests: beyond that
+ * {@link #writeQueueFull()} is true and the pipe stops reading the socket, so memory stays flat
+ * however fast the client sends.
+ *
+ * <p>All methods run on the event loop of the request; hashing threads only ever see batches.
  */
 final class DigestingSink implements WriteStream<Buffer> {
+  /** Bytes gathered before a batch goes to the store and the digests. */
+  static final int DEFAULT_BATCH_BYTES = 1 << 20;
+
   private final WorkerExecutor hashing;
-  private final int maxPendingBuffers;
+  private final int maxPendingBatches;
+  private final int batchBytes;
   private final WriteStream<Buffer> out;
   private final long limit;
   private final List<MessageDigest> digests;
   private final List<Future<Void>> tails = new ArrayList<>();
   private final LongConsumer onBytes;
   private final Promise<Void> failure = Promise.promise();
+  private final List<ByteBuf> batch = new ArrayList<>();
+  private int batched;
   private long count;
   private int pending;
+  private Future<Void> lastWrite = Future.succeededFuture();
   private Handler<Void> drainHandler;
   private Throwable failed;
 
@@ -41,10 +55,11 @@ final class DigestingSink implements WriteStream<Buffer> {
    * @param limit bytes accepted; one more is a {@link io.imago.domain.ErrorKind#TOO_LARGE} failure
    * @param onBytes told of every buffer's size (metrics)
    */
-  DigestingSink(WorkerExecutor hashing, int maxPendingBuffers, WriteStream<Buffer> out, long limit,
+  DigestingSink(WorkerExecutor hashing, int maxPendingBatches, int batchBytes, WriteStream<Buffer> out, long limit,
       List<MessageDigest> digests, LongConsumer onBytes) {
     this.hashing = hashing;
-    this.maxPendingBuffers = maxPendingBuffers;
+    this.maxPendingBatches = maxPendingBatches;
+    this.batchBytes = batchBytes;
     this.out = out;
     this.limit = limit;
     this.digests = digests;
@@ -63,6 +78,8 @@ final class DigestingSink implements WriteStream<Buffer> {
   void fail(Throwable cause) {
     if (failed == null) {
       failed = cause;
+      batch.clear();
+      batched = 0;
       failure.tryFail(cause);
       checkDrain();
     }
@@ -85,15 +102,29 @@ final class DigestingSink implements WriteStream<Buffer> {
       return Future.failedFuture(failed);
     }
     onBytes.accept(n);
-    // Inbound buffers are unpooled heap copies owned by us: safe to share with the hashing threads.
-    ByteBuffer view = ((BufferInternal) data).getByteBuf().nioBuffer();
+    // Inbound buffers are unpooled heap copies owned by us: safe to share with other threads.
+    batch.add(((BufferInternal) data).getByteBuf());
+    batched += n;
+    return batched >= batchBytes ? flush() : Future.succeededFuture();
+  }
+
+  /** Sends the gathered batch to the store and the digests; its write future is returned. */
+  private Future<Void> flush() {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    ByteBuf whole = batch.size() == 1 ? batch.get(0) : Unpooled.wrappedBuffer(batch.toArray(new ByteBuf[0]));
+    ByteBuffer[] views = whole.nioBuffers();
+    batch.clear();
+    batched = 0;
     pending++;
     List<Future<Void>> updates = new ArrayList<>(digests.size());
     for (int i = 0; i < digests.size(); i++) {
       MessageDigest d = digests.get(i);
-      ByteBuffer mine = view.duplicate();
       Future<Void> next = tails.get(i).compose(v -> hashing.executeBlocking(() -> {
-        d.update(mine);
+        for (ByteBuffer view : views) {
+          d.update(view.duplicate());
+        }
         return null;
       }, false));
       tails.set(i, next);
@@ -106,26 +137,33 @@ final class DigestingSink implements WriteStream<Buffer> {
       }
       checkDrain();
     });
-    return out.write(data);
+    lastWrite = out.write(BufferInternal.buffer(whole)).onFailure(this::fail);
+    return lastWrite;
   }
 
-  /** Waits for every digest to see every byte written so far, then returns their values. */
+  /**
+   * At the end of the body: sends the last partial batch, waits for every digest to see every byte
+   * and for the store to have taken them, then returns the digests' values.
+   */
   Future<List<byte[]>> digests() {
     if (failed != null) {
       return Future.failedFuture(failed);
     }
-    return Future.all(new ArrayList<>(tails)).map(v -> {
-      List<byte[]> out = new ArrayList<>(digests.size());
+    flush();
+    List<Future<?>> all = new ArrayList<>(tails);
+    all.add(lastWrite);
+    return Future.all(all).map(v -> {
+      List<byte[]> values = new ArrayList<>(digests.size());
       for (MessageDigest d : digests) {
-        out.add(d.digest());
+        values.add(d.digest());
       }
-      return out;
+      return values;
     });
   }
 
   @Override
   public boolean writeQueueFull() {
-    return failed == null && (pending >= maxPendingBuffers || out.writeQueueFull());
+    return failed == null && (pending >= maxPendingBatches || out.writeQueueFull());
   }
 
   @Override

@@ -47,7 +47,8 @@ public final class Uploads {
     } catch (NoSuchAlgorithmException e) {
       return new Upload(Future.failedFuture(e), () -> { });
     }
-    DigestingSink sink = new DigestingSink(pools.hashing(), pools.hashingBuffersPerUpload(), writer,
+    DigestingSink sink = new DigestingSink(pools.hashing(), pools.hashingBatchesPerUpload(),
+        DigestingSink.DEFAULT_BATCH_BYTES, writer,
         limits.maxBytes(), digests, metrics::uploadBytes);
     Future<Void> piped = ClientBody.watch(body).pipe().endOnComplete(false).to(sink);
     // A sink failure (size limit, cancel) must end the upload even if the client stops sending.

@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
 public final class Pools implements AutoCloseable {
   private final WorkerExecutor hashing;
   private final WorkerExecutor blocking;
-  private final int hashingBuffersPerUpload;
+  private final int hashingBatchesPerUpload;
 
   public Pools(Vertx vertx, WorkerConfig config) {
     int cores = Runtime.getRuntime().availableProcessors();
     int hashingThreads = config.hashingThreads() == 0 ? Math.max(2, cores) : config.hashingThreads();
     this.hashing = vertx.createSharedWorkerExecutor("imago-hashing", hashingThreads, 10, TimeUnit.MINUTES);
     this.blocking = vertx.createSharedWorkerExecutor("imago-blocking", config.blockingThreads(), 10, TimeUnit.MINUTES);
-    this.hashingBuffersPerUpload = config.hashingBuffersPerUpload();
+    this.hashingBatchesPerUpload = config.hashingBatchesPerUpload();
   }
 
   public WorkerExecutor hashing() {
@@ -39,9 +39,9 @@ public final class Pools implements AutoCloseable {
     return blocking.executeBlocking(call, false);
   }
 
-  /** How many chunks of one upload may wait for hashing before the socket stops being read. */
-  public int hashingBuffersPerUpload() {
-    return hashingBuffersPerUpload;
+  /** How many 1 MiB batches of one upload may wait for hashing before the socket stops being read. */
+  public int hashingBatchesPerUpload() {
+    return hashingBatchesPerUpload;
   }
 
   @Override

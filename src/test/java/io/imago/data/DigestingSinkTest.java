@@ -35,7 +35,7 @@ class DigestingSinkTest {
     new Random(1).nextBytes(data);
     WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash", 2);
     Recording out = new Recording(3);
-    DigestingSink sink = new DigestingSink(hashing, 2, out, Long.MAX_VALUE,
+    DigestingSink sink = new DigestingSink(hashing, 2, 4096, out, Long.MAX_VALUE,
         List.of(MessageDigest.getInstance("MD5"), MessageDigest.getInstance("SHA-512")), n -> { });
     Source src = new Source(data, 17);
     List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
@@ -56,7 +56,7 @@ class DigestingSinkTest {
       return null;
     }, false);
     Recording out = new Recording(Integer.MAX_VALUE);
-    DigestingSink sink = new DigestingSink(hashing, 2, out, Long.MAX_VALUE,
+    DigestingSink sink = new DigestingSink(hashing, 2, 1000, out, Long.MAX_VALUE,
         List.of(MessageDigest.getInstance("MD5")), n -> { });
     Source src = new Source(data, 1000);
     Promise<List<byte[]>> result = Promise.promise();
@@ -73,7 +73,7 @@ class DigestingSinkTest {
   @Test
   void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
     WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-limit", 1);
-    DigestingSink sink = new DigestingSink(hashing, 4, new Recording(8), 999,
+    DigestingSink sink = new DigestingSink(hashing, 4, 100, new Recording(8), 999,
         List.of(MessageDigest.getInstance("MD5")), n -> { });
     Source src = new Source(new byte[1000], 100);
     Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));

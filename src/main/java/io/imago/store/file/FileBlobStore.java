@@ -110,8 +110,8 @@ public final class FileBlobStore implements BlobStore {
   public Future<BlobWriter> create(String key) {
     BlobKeys.require(key);
     Path tmp = incomplete.resolve(nodeId + "." + key + "." + UUID.randomUUID());
-    return vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setCreateNew(true).setRead(false))
-        .map(file -> new FileBlobWriter(this, key, tmp, file));
+    return pools.blocking(() -> FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        .map(ch -> new FileBlobWriter(this, pools, key, tmp, ch));
   }
 
   @Override
