@@ -37,7 +37,7 @@ final class AccessLog {
         .addKeyValue("status", resp.getStatusCode())
         .addKeyValue("bytes", resp.bytesWritten())
         .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000)
-        .addKeyValue("request_id", resp.headers().get(RequestIds.HEADER))
+        .addKeyValue("request_id", RequestIds.get(rc))
         .addKeyValue("remote", req.remoteAddress() == null ? null : req.remoteAddress().hostAddress())
         .log();
   }

@@ -69,11 +69,19 @@ public final class ImageDataHandler {
           if ("100-continue".equalsIgnoreCase(req.getHeader("Expect")) && req.version() != HttpVersion.HTTP_1_0) {
             req.response().writeContinue();
           }
+          CancelOnDrain cancel = new CancelOnDrain();
+          Runnable uploadDone = s.lifecycle().uploadStarted(cancel);
+          if (s.lifecycle().draining()) {
+            cancel.run();
+          }
           return s.defaultStore().create(id)
-              .compose(writer -> receive(body, writer, new UploadLimits(cap, declared))
+              .compose(writer -> receive(body, writer, new UploadLimits(cap, declared), cancel)
                   .compose(received -> finish(saving, writer, received)))
               .recover(e -> abort(id, e))
-              .andThen(ar -> s.metrics().uploadEnded(ar.succeeded(), System.nanoTime() - t0));
+              .andThen(ar -> {
+                s.metrics().uploadEnded(ar.succeeded(), System.nanoTime() - t0);
+                uploadDone.run();
+              });
         })
         .onSuccess(image -> {
           LOG.atInfo().setMessage("upload complete").addKeyValue("request_id", caller.requestId())
@@ -88,13 +96,31 @@ public final class ImageDataHandler {
         });
   }
 
-  private Future<Received> receive(ClientBody body, BlobWriter writer, UploadLimits limits) {
+  private Future<Received> receive(ClientBody body, BlobWriter writer, UploadLimits limits, CancelOnDrain cancel) {
     Upload upload = s.uploads().receive(body, writer, limits);
-    Runnable unregister = s.lifecycle().uploadStarted(upload.cancel());
-    if (s.lifecycle().draining()) {
-      upload.cancel().run();
+    cancel.set(upload.cancel());
+    return upload.result();
+  }
+
+  /** Cancels the upload when the node drains, whether the drain comes before or after it streams. */
+  private static final class CancelOnDrain implements Runnable {
+    private Runnable cancel;
+    private boolean requested;
+
+    synchronized void set(Runnable c) {
+      cancel = c;
+      if (requested) {
+        c.run();
+      }
     }
-    return upload.result().andThen(ar -> unregister.run());
+
+    @Override
+    public synchronized void run() {
+      requested = true;
+      if (cancel != null) {
+        cancel.run();
+      }
+    }
   }
 
   /** Publishes the upload: saving → active, conditional; if the image went away, its data goes too. */

@@ -46,10 +46,18 @@ public final class Lifecycle {
     };
   }
 
-  /** Registers an upload's cancel action; returns a callback to run when it ends. */
+  /**
+   * Registers an upload's cancel action. The upload counts as in flight, like a request, until the
+   * returned action (idempotent) runs — which the handler does only after its cleanup, so that a
+   * drain never closes the database under an upload that is still putting its image back.
+   */
   public Runnable uploadStarted(Runnable cancel) {
     uploadCancellers.add(cancel);
-    return () -> uploadCancellers.remove(cancel);
+    Runnable asRequest = requestStarted();
+    return () -> {
+      uploadCancellers.remove(cancel);
+      asRequest.run();
+    };
   }
 
   /** Starts draining: cancels uploads; completes when no request is in flight any more. */

@@ -116,9 +116,13 @@ public final class Routes {
       router.route().handler(AccessLog::handle);
     }
     router.route().handler(rc -> {
-      // every request counts until its response ends or its connection dies (graceful shutdown)
-      Runnable done = s.lifecycle().requestStarted();
-      rc.addEndHandler(v -> done.run());
+      // every request counts until its response ends or its connection dies (graceful shutdown);
+      // once: a reroute (/v2.N/… → /v2/…) runs the handlers again
+      if (rc.get(COUNTED) == null) {
+        rc.put(COUNTED, Boolean.TRUE);
+        Runnable done = s.lifecycle().requestStarted();
+        rc.addEndHandler(v -> done.run());
+      }
       rc.next();
     });
     router.route("/healthcheck").handler(health::handle);
@@ -208,6 +212,7 @@ public final class Routes {
   }
 
   private static final String BODY = "imago.body";
+  private static final String COUNTED = "imago.counted";
 
   /**
    * {@link Body#STREAM}, first step: pause the body and watch it for errors from the very first

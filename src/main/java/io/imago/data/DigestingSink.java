@@ -67,7 +67,6 @@ final class DigestingSink implements WriteStream<Buffer> {
     for (int i = 0; i < digests.size(); i++) {
       tails.add(Future.succeededFuture());
     }
-    out.drainHandler(v -> checkDrain());
   }
 
   long count() {
@@ -173,11 +172,20 @@ final class DigestingSink implements WriteStream<Buffer> {
     return this;
   }
 
+  /**
+   * Resumes the pipe once neither the digests nor the store hold it back. A store's drain handler
+   * fires once, so it is armed anew each time the store is what holds the pipe back.
+   */
   private void checkDrain() {
     Handler<Void> h = drainHandler;
-    if (h != null && !writeQueueFull()) {
+    if (h == null) {
+      return;
+    }
+    if (!writeQueueFull()) {
       drainHandler = null;
       h.handle(null);
+    } else if (failed == null && out.writeQueueFull()) {
+      out.drainHandler(v -> checkDrain());
     }
   }
 

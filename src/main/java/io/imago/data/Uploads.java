@@ -4,8 +4,10 @@ import io.imago.domain.ImagoException;
 import io.imago.metrics.Metrics;
 import io.imago.store.BlobWriter;
 import io.imago.worker.Pools;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
@@ -31,7 +33,7 @@ public final class Uploads {
     this.hashDigestName = hashDigestName;
   }
 
-  /** A running upload: its outcome, and a way to abort it from outside (shutdown). */
+  /** A running upload: its outcome, and a way to abort it from outside (shutdown), from any thread. */
   public record Upload(Future<Received> result, Runnable cancel) {}
 
   /**
@@ -78,7 +80,10 @@ public final class Uploads {
           sink.fail(e); // stop feeding the writer before it is cancelled
           return writer.cancel().transform(x -> Future.failedFuture(e));
         });
-    return new Upload(result, () -> sink.fail(new ImagoException(io.imago.domain.ErrorKind.UNAVAILABLE,
-        "The upload was cancelled because the service is shutting down.")));
+    // The sink belongs to this event loop; a cancel may come from any thread (shutdown).
+    Context ctx = Vertx.currentContext();
+    Runnable cancel = () -> ctx.runOnContext(v -> sink.fail(new ImagoException(
+        io.imago.domain.ErrorKind.UNAVAILABLE, "The upload was cancelled because the service is shutting down.")));
+    return new Upload(result, cancel);
   }
 }
