@@ -6,7 +6,8 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
 
 /**
@@ -22,11 +24,11 @@ import java.util.function.LongConsumer;
  *
  * <p>The socket delivers chunks of up to 64 KiB; handing each to three threads (two digests and
  * the store) would cost more in wake-ups than the hashing itself. So chunks are gathered, without
- * copying, into batches of {@code batchBytes}; each batch is one write to the store and one task
- * per digest on the hashing pool, each digest in its own ordered chain (MD5 and SHA-512 use two
- * cores at once). At most {@code maxPendingBatches} batches may wait for the digests: beyond that
- * {@link #writeQueueFull()} is true and the pipe stops reading the socket, so memory stays flat
- * however fast the client sends.
+ * copying, into batches of {@code batchBytes}; each batch is one write to the store and one entry
+ * in each digest's {@link DigestLane}, which hashes in order on the hashing pool without waiting
+ * for the event loop (MD5 and SHA-512 use two cores at once). At most {@code maxPendingBatches}
+ * batches may wait for the digests: beyond that {@link #writeQueueFull()} is true and the pipe
+ * stops reading the socket, so memory stays flat however fast the client sends.
  *
  * <p>All methods run on the event loop of the request; hashing threads only ever see batches.
  */
@@ -34,13 +36,11 @@ final class DigestingSink implements WriteStream<Buffer> {
   /** Bytes gathered before a batch goes to the store and the digests. */
   static final int DEFAULT_BATCH_BYTES = 1 << 20;
 
-  private final WorkerExecutor hashing;
   private final int maxPendingBatches;
   private final int batchBytes;
   private final WriteStream<Buffer> out;
   private final long limit;
-  private final List<MessageDigest> digests;
-  private final List<Future<Void>> tails = new ArrayList<>();
+  private final List<DigestLane> lanes = new ArrayList<>();
   private final LongConsumer onBytes;
   private final Promise<Void> failure = Promise.promise();
   private final List<ByteBuf> batch = new ArrayList<>();
@@ -55,17 +55,19 @@ final class DigestingSink implements WriteStream<Buffer> {
    * @param limit bytes accepted; one more is a {@link io.imago.domain.ErrorKind#TOO_LARGE} failure
    * @param onBytes told of every buffer's size (metrics)
    */
-  DigestingSink(WorkerExecutor hashing, int maxPendingBatches, int batchBytes, WriteStream<Buffer> out, long limit,
+  DigestingSink(Executor hashing, int maxPendingBatches, int batchBytes, WriteStream<Buffer> out, long limit,
       List<MessageDigest> digests, LongConsumer onBytes) {
-    this.hashing = hashing;
     this.maxPendingBatches = maxPendingBatches;
     this.batchBytes = batchBytes;
     this.out = out;
     this.limit = limit;
-    this.digests = digests;
     this.onBytes = onBytes;
-    for (int i = 0; i < digests.size(); i++) {
-      tails.add(Future.succeededFuture());
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException("DigestingSink must be created on the upload's context");
+    }
+    for (MessageDigest d : digests) {
+      lanes.add(new DigestLane(hashing, context, d, this::laneBatchDone));
     }
   }
 
@@ -116,28 +118,23 @@ final class DigestingSink implements WriteStream<Buffer> {
     ByteBuffer[] views = whole.nioBuffers();
     batch.clear();
     batched = 0;
-    pending++;
-    List<Future<Void>> updates = new ArrayList<>(digests.size());
-    for (int i = 0; i < digests.size(); i++) {
-      MessageDigest d = digests.get(i);
-      Future<Void> next = tails.get(i).compose(v -> hashing.executeBlocking(() -> {
-        for (ByteBuffer view : views) {
-          d.update(view.duplicate());
-        }
-        return null;
-      }, false));
-      tails.set(i, next);
-      updates.add(next);
+    // pending counts lane entries: a batch is done when every digest has seen it
+    pending += lanes.size();
+    for (DigestLane lane : lanes) {
+      lane.submit(views);
     }
-    Future.all(updates).onComplete(ar -> {
-      pending--;
-      if (ar.failed()) {
-        fail(ar.cause());
-      }
-      checkDrain();
-    });
     lastWrite = out.write(BufferInternal.buffer(whole)).onFailure(this::fail);
     return lastWrite;
+  }
+
+  private void laneBatchDone() {
+    pending--;
+    for (DigestLane lane : lanes) {
+      if (lane.failure() != null) {
+        fail(lane.failure());
+      }
+    }
+    checkDrain();
   }
 
   /**
@@ -149,20 +146,22 @@ final class DigestingSink implements WriteStream<Buffer> {
       return Future.failedFuture(failed);
     }
     flush();
-    List<Future<?>> all = new ArrayList<>(tails);
-    all.add(lastWrite);
-    return Future.all(all).map(v -> {
-      List<byte[]> values = new ArrayList<>(digests.size());
-      for (MessageDigest d : digests) {
-        values.add(d.digest());
+    List<Future<byte[]>> values = new ArrayList<>(lanes.size());
+    for (DigestLane lane : lanes) {
+      values.add(lane.finish());
+    }
+    return Future.all(values).compose(v -> lastWrite).map(v -> {
+      List<byte[]> out = new ArrayList<>(values.size());
+      for (Future<byte[]> f : values) {
+        out.add(f.result());
       }
-      return values;
+      return out;
     });
   }
 
   @Override
   public boolean writeQueueFull() {
-    return failed == null && (pending >= maxPendingBatches || out.writeQueueFull());
+    return failed == null && (pending >= maxPendingBatches * lanes.size() || out.writeQueueFull());
   }
 
   @Override

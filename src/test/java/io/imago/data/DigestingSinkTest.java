@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -23,9 +22,25 @@ import org.junit.jupiter.api.Test;
 /** The upload tap on in-memory streams with tiny chunks, so every back-pressure path runs. */
 class DigestingSinkTest {
   private final Vertx vertx = Vertx.vertx();
+  private final io.vertx.core.Context context = vertx.getOrCreateContext();
+  private final List<java.util.concurrent.ExecutorService> pools = new java.util.ArrayList<>();
+
+  private java.util.concurrent.ExecutorService pool(int threads) {
+    java.util.concurrent.ExecutorService p = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    pools.add(p);
+    return p;
+  }
+
+  /** Builds a value on the test's Vert.x context (a sink belongs to the context it is made on). */
+  private <T> T onContextValue(java.util.function.Supplier<T> f) throws Exception {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> p.complete(f.get()));
+    return p.future().await(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
 
   @AfterEach
   void close() {
+    pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
     vertx.close().await();
   }
 
@@ -33,10 +48,10 @@ class DigestingSinkTest {
   void everyByteReachesTheStoreAndEveryDigestInOrder() throws Exception {
     byte[] data = new byte[200_000];
     new Random(1).nextBytes(data);
-    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash", 2);
+    java.util.concurrent.ExecutorService hashing = pool(2);
     Recording out = new Recording(3);
-    DigestingSink sink = new DigestingSink(hashing, 2, 4096, out, Long.MAX_VALUE,
-        List.of(MessageDigest.getInstance("MD5"), MessageDigest.getInstance("SHA-512")), n -> { });
+    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 2, 4096, out, Long.MAX_VALUE,
+        List.of(md("MD5"), md("SHA-512")), n -> { }));
     Source src = new Source(data, 17);
     List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
 
@@ -49,18 +64,21 @@ class DigestingSinkTest {
   @Test
   void aStalledHashingPoolStopsTheSourceAfterTheAllowedBuffers() throws Exception {
     byte[] data = new byte[100 * 1000];
-    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-one", 1);
+    java.util.concurrent.ExecutorService hashing = pool(1);
     CountDownLatch gate = new CountDownLatch(1);
-    hashing.executeBlocking(() -> {
-      gate.await();
-      return null;
-    }, false);
+    hashing.execute(() -> {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     Recording out = new Recording(Integer.MAX_VALUE);
-    DigestingSink sink = new DigestingSink(hashing, 2, 1000, out, Long.MAX_VALUE,
-        List.of(MessageDigest.getInstance("MD5")), n -> { });
+    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 2, 1000, out, Long.MAX_VALUE,
+        List.of(md("MD5")), n -> { }));
     Source src = new Source(data, 1000);
     Promise<List<byte[]>> result = Promise.promise();
-    vertx.runOnContext(v -> src.pipe().endOnComplete(false).to(sink).compose(x -> sink.digests()).onComplete(result));
+    context.runOnContext(v -> src.pipe().endOnComplete(false).to(sink).compose(x -> sink.digests()).onComplete(result));
 
     Thread.sleep(300); // give a broken back-pressure the chance to read everything
     assertThat(src.emitted.get()).as("buffers read while hashing is stalled").isLessThanOrEqualTo(2);
@@ -72,9 +90,9 @@ class DigestingSinkTest {
 
   @Test
   void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
-    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-limit", 1);
-    DigestingSink sink = new DigestingSink(hashing, 4, 100, new Recording(8), 999,
-        List.of(MessageDigest.getInstance("MD5")), n -> { });
+    java.util.concurrent.ExecutorService hashing = pool(1);
+    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 4, 100, new Recording(8), 999,
+        List.of(md("MD5")), n -> { }));
     Source src = new Source(new byte[1000], 100);
     Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));
     assertThat(failure).isInstanceOf(io.imago.domain.ImagoException.class);
@@ -86,10 +104,10 @@ class DigestingSinkTest {
   void aSlowStoreThatDrainsOnceAtATimeNeverStallsTheUpload() throws Exception {
     byte[] data = new byte[3_000_000];
     new Random(3).nextBytes(data);
-    WorkerExecutor hashing = vertx.createSharedWorkerExecutor("t-hash-fast", 2);
+    java.util.concurrent.ExecutorService hashing = pool(2);
     Recording out = new Recording(1); // full after every write: the store is the bottleneck
-    DigestingSink sink = new DigestingSink(hashing, 8, 10_000, out, Long.MAX_VALUE,
-        List.of(MessageDigest.getInstance("MD5")), n -> { });
+    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 8, 10_000, out, Long.MAX_VALUE,
+        List.of(md("MD5")), n -> { }));
     Source src = new Source(data, 1_000);
     List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
     assertThat(out.bytes()).isEqualTo(data);
@@ -98,18 +116,26 @@ class DigestingSinkTest {
 
   private <T> T onContext(java.util.function.Supplier<Future<T>> f) throws Exception {
     Promise<T> p = Promise.promise();
-    vertx.runOnContext(v -> f.get().onComplete(p));
+    context.runOnContext(v -> f.get().onComplete(p));
     return p.future().await(30, java.util.concurrent.TimeUnit.SECONDS); // a stall fails, never hangs
   }
 
   private Throwable onContextFailure(java.util.function.Supplier<Future<Void>> f) {
     Promise<Void> p = Promise.promise();
-    vertx.runOnContext(v -> f.get().onComplete(p));
+    context.runOnContext(v -> f.get().onComplete(p));
     try {
       p.future().await();
       throw new AssertionError("expected a failure");
     } catch (Exception e) {
       return e;
+    }
+  }
+
+  private static MessageDigest md(String algo) {
+    try {
+      return MessageDigest.getInstance(algo);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -213,7 +239,7 @@ class DigestingSinkTest {
       bytes.writeBytes(data.getBytes());
       if (++writes % fullEvery == 0) {
         full = true;
-        vertx.runOnContext(v -> {
+        context.runOnContext(v -> {
           full = false;
           // one-shot, as the WriteStream contract allows: the consumer must re-arm it
           Handler<Void> d = drain;
