@@ -6,7 +6,7 @@
 #             the machine's hashing ceiling, `sha512sum` of the same file from page cache.
 # Also reports the server CPU seconds each transfer cost (utime+stime from /proc).
 #
-# Usage: benchmarks/data-path.sh [SIZE_MIB] [ROUNDS]      (defaults: 1024 5)
+# Usage: benchmarks/data-path.sh [SIZE_MIB] [ROUNDS]      (defaults: 1024 5; plus one warm-up round)
 # Needs: java 17, curl, nginx, sha512sum, md5sum; builds target/imago-*-all.jar if missing.
 # Everything it writes goes under ${BENCH_DIR:-${TMPDIR:-/tmp}/imago-bench}; ports 9590/9591.
 set -euo pipefail
@@ -83,6 +83,14 @@ cat "$FILE" > /dev/null
 SHA_S=$( { /usr/bin/time -f %e sha512sum "$FILE" > /dev/null; } 2>&1 )
 MD5_S=$( { /usr/bin/time -f %e md5sum "$FILE" > /dev/null; } 2>&1 )
 BYTES=$((SIZE_MIB * 1024 * 1024))
+
+# One upload and one download first, not counted: a server runs for weeks, and the first request
+# after a start measures the JIT compiler, not the data path.
+echo "# warm-up"
+WID=$(new_image)
+curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$FILE" "$BASE/$WID/file"
+curl -sf -o /dev/null "$BASE/$WID/file"
+curl -sf -o /dev/null -X DELETE "$BASE/$WID"
 
 echo "# upload x$ROUNDS"
 UP=(); UPCPU=()
