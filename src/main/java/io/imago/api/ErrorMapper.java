@@ -3,7 +3,9 @@ package io.imago.api;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -109,10 +111,18 @@ public final class ErrorMapper {
     endClosingUnreadBody(req, resp, body.text());
   }
 
+  /** How long a refused request's remaining body is read and dropped before the connection closes. */
+  private static final long LINGER_MS = 5_000;
+  /** How much of it, at most. */
+  private static final long LINGER_BYTES = 64L << 20;
+
   /**
    * Ends the response; when the request body was not read (an upload refused before or while it
-   * streamed) the HTTP/1.1 connection is closed after the response instead of draining what may be
-   * gigabytes, as nginx does.
+   * streamed) the HTTP/1.1 connection is closed after the response instead of reading what may be
+   * gigabytes. Closing a socket with unread data makes the kernel send a reset, which can destroy
+   * the response before the client reads it; so, like nginx's lingering close, the rest of the body
+   * is read and dropped for up to {@link #LINGER_MS} or {@link #LINGER_BYTES} first — a client that
+   * honours {@code Connection: close} stops sending long before.
    */
   static void endClosingUnreadBody(HttpServerRequest req, HttpServerResponse resp, String text) {
     boolean close = !req.isEnded() && req.version() != HttpVersion.HTTP_2;
@@ -121,7 +131,41 @@ public final class ErrorMapper {
     }
     var done = text == null ? resp.end() : resp.end(text);
     if (close) {
-      done.onComplete(v -> req.connection().close());
+      done.onComplete(v -> lingerThenClose(req));
+    }
+  }
+
+  private static void lingerThenClose(HttpServerRequest req) {
+    if (req.isEnded()) {
+      req.connection().close();
+      return;
+    }
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      req.connection().close();
+      return;
+    }
+    Vertx vertx = context.owner();
+    long[] dropped = {0};
+    long timer = vertx.setTimer(LINGER_MS, t -> req.connection().close());
+    try {
+      req.handler(b -> {
+        dropped[0] += b.length();
+        if (dropped[0] > LINGER_BYTES && vertx.cancelTimer(timer)) {
+          req.connection().close();
+        }
+      });
+      req.endHandler(v -> {
+        if (vertx.cancelTimer(timer)) {
+          req.connection().close();
+        }
+      });
+      req.exceptionHandler(e -> vertx.cancelTimer(timer));
+      req.resume();
+    } catch (IllegalStateException ended) { // the body ended meanwhile
+      if (vertx.cancelTimer(timer)) {
+        req.connection().close();
+      }
     }
   }
 

@@ -170,6 +170,17 @@ public final class App implements AutoCloseable {
     }
   }
 
+  private static String threadDump() {
+    StringBuilder b = new StringBuilder();
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      b.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+      for (StackTraceElement e : stack) {
+        b.append("    at ").append(e).append('\n');
+      }
+    });
+    return b.toString();
+  }
+
   /** Creates the embedded cluster's database on first start; returns its URL. */
   private static String ensureDatabase(Vertx vertx, EmbeddedPostgres pg) {
     var admin = PgConnection.connect(vertx, PgConnectOptions.fromUri(pg.url("postgres"))).await();
@@ -242,6 +253,9 @@ public final class App implements AutoCloseable {
         LOG.atWarn().setMessage("database pool did not close in time; closing its sockets").log();
       }
       vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.atWarn().setMessage("Vert.x did not close within 30 s; threads follow").log();
+      LOG.warn(threadDump());
     } catch (Exception e) {
       LOG.atWarn().setMessage("close").setCause(e).log();
     } finally {

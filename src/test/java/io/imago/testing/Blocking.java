@@ -28,6 +28,10 @@ public final class Blocking {
         .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce")
         // handing a task to a worker pool may briefly contend for the queue's lock: not I/O
         .allowBlockingCallsInside("io.vertx.core.impl.ExecuteBlocking", "executeBlocking")
+        // Vert.x shuts its worker pools down from an event loop as the last step of vertx.close();
+        // the executor's lock is held only by other shutdown steps. Failing there left close()
+        // pending forever (a 30 s stall per test class, seen once or twice a suite).
+        .allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close")
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {
