@@ -8,10 +8,6 @@ import io.imago.policy.Action;
 import io.imago.policy.Targets;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -104,14 +100,6 @@ public final class ImageTagsHandler {
         throw ImagoException.badRequest("The tag is not valid UTF-8.");
       }
     }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ImagoException.badRequest("The tag is not valid UTF-8.");
-    }
+    return QueryString.strictUtf8(bytes.toByteArray(), "The tag is not valid UTF-8.");
   }
 }

@@ -56,14 +56,19 @@ public final class QueryString {
         bytes.write(utf8, 0, utf8.length);
       }
     }
+    return strictUtf8(bytes.toByteArray(), "Query string is not valid UTF-8.");
+  }
+
+  /** Decodes UTF-8, refusing malformed input with a 400 carrying {@code message}. */
+  static String strictUtf8(byte[] bytes, String message) {
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw ImagoException.badRequest("Query string is not valid UTF-8.");
+      throw ImagoException.badRequest(message);
     }
   }
 
