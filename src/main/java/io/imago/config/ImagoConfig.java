@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * @param dataDir where the embedded database, the file store and other node state live
  * @param nodeId this node's name: recorded on uploads in progress so that a restart of this node
  *     (and only this node) can reset the ones it was running when it died
+ * @param quotas per-project quotas: legacy {@code user_storage_quota} and unified limits
  */
 public record ImagoConfig(
     Path dataDir,
