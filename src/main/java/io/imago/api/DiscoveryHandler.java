@@ -66,9 +66,20 @@ public final class DiscoveryHandler {
     return out;
   }
 
-  /** {@code GET /v2/info/usage}: {@code {"usage": {}}} while unified limits (quotas) are off. */
+  /**
+   * {@code GET /v2/info/usage} (spec §4.16): the caller's project's limit and usage of each unified
+   * limit resource (sizes in MiB; -1 = no limit), {@code {"usage": {}}} while unified limits are off.
+   */
   public void usage(RoutingContext rc) {
-    JsonBodies.send(rc, 200, new JsonObject().put("usage", new JsonObject()));
+    Caller caller = Callers.get(rc);
+    s.quotas().usage(caller.projectId())
+        .onSuccess(usage -> {
+          JsonObject out = new JsonObject();
+          usage.forEach((resource, u) -> out.put(resource.resourceName(),
+              new JsonObject().put("limit", u.limit()).put("usage", u.usage())));
+          JsonBodies.send(rc, 200, new JsonObject().put("usage", out));
+        })
+        .onFailure(rc::fail);
   }
 
   /**

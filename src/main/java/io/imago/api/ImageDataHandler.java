@@ -13,6 +13,7 @@ import io.imago.domain.ImageStatus;
 import io.imago.domain.ImagoException;
 import io.imago.domain.Location;
 import io.imago.policy.Action;
+import io.imago.quota.Quotas;
 import io.imago.store.BlobStore;
 import io.imago.store.BlobWriter;
 import io.imago.store.ByteRange;
@@ -57,14 +58,25 @@ public final class ImageDataHandler {
       throw ImagoException.tooLarge("Image size %d exceeds the image size cap of %d bytes", declared, cap);
     }
     long t0 = System.nanoTime();
-    lookups.forAction(caller, id, Action.UPLOAD_IMAGE, "You are not authorized to complete upload_image action.")
+    // Glance checks image_size_total before it even loads the image (spec/security.md §5.2).
+    s.quotas().checkUploadSize(caller.projectId(), declared)
+        .compose(v -> lookups.forAction(caller, id, Action.UPLOAD_IMAGE,
+            "You are not authorized to complete upload_image action."))
         .compose(image -> {
           requireFormats(image);
           image.status().requireTransition(ImageStatus.SAVING);
           return s.images().startUpload(id, s.config().nodeId());
         })
         .compose(started -> started.map(Future::succeededFuture).orElseGet(() -> conflictAfterLostRace(id)))
-        .compose(saving -> {
+        // Once saving, the image counts as uploading: image_count_uploading or user_storage_quota
+        // refuse it before the body is read (no 100 Continue), and it goes back to queued.
+        .compose(saving -> s.quotas().checkUploadStarted(caller.projectId(), id, declared)
+            .recover(e -> abort(id, e).map(Quotas.NO_QUOTA))
+            .map(quota -> new Started(saving, quota)))
+        .compose(started -> {
+          Image saving = started.image();
+          UploadLimits limits = started.quota() == Quotas.NO_QUOTA ? new UploadLimits(cap, declared)
+              : new UploadLimits(cap, declared, started.quota(), n -> Quotas.storageQuotaFull(n, started.quota()));
           s.metrics().uploadStarted();
           if ("100-continue".equalsIgnoreCase(req.getHeader("Expect")) && req.version() != HttpVersion.HTTP_1_0) {
             req.response().writeContinue();
@@ -75,7 +87,8 @@ public final class ImageDataHandler {
             cancel.run();
           }
           return s.defaultStore().create(id)
-              .compose(writer -> receive(body, writer, new UploadLimits(cap, declared), cancel)
+              .compose(writer -> receive(body, writer, limits, cancel)
+                  .compose(received -> recheckQuota(caller, id, writer, received))
                   .compose(received -> finish(saving, writer, received)))
               .recover(e -> abort(id, e))
               .andThen(ar -> {
@@ -94,6 +107,19 @@ public final class ImageDataHandler {
               .addKeyValue("image_id", id).addKeyValue("reason", e.getMessage()).log();
           rc.fail(e);
         });
+  }
+
+  /** The image in saving, and the bytes the storage quota lets it store. */
+  private record Started(Image image, long quota) {}
+
+  /**
+   * Glance re-checks {@code user_storage_quota} with the real size once the data is stored (parallel
+   * uploads may each have fitted alone); over it, the stored data is deleted and the upload fails.
+   */
+  private Future<Received> recheckQuota(Caller caller, String id, BlobWriter writer, Received received) {
+    return s.quotas().recheckStored(caller.projectId(), id, received.size())
+        .map(received)
+        .recover(e -> s.defaultStore().delete(writer.key()).transform(x -> Future.failedFuture(e)));
   }
 
   private Future<Received> receive(ClientBody body, BlobWriter writer, UploadLimits limits, CancelOnDrain cancel) {

@@ -62,7 +62,8 @@ public final class ImagesHandler {
   public void create(RoutingContext rc) {
     Caller caller = Callers.writer(rc);
     Image image = newImage(JsonBodies.object(rc), caller);
-    s.images().insert(image)
+    // unified limit image_count_total (spec §4.1), charged to the caller's project as Glance does
+    s.quotas().create(caller.projectId(), image)
         .onSuccess(created -> {
           ImagesConfig cfg = s.config().images();
           var resp = rc.response()

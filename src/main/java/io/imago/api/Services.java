@@ -8,6 +8,7 @@ import io.imago.db.MemberRepository;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
 import io.imago.policy.Policy;
+import io.imago.quota.Quotas;
 import io.imago.store.BlobStore;
 import io.imago.tasks.BlobSweeper;
 import io.imago.worker.Pools;
@@ -34,7 +35,8 @@ public record Services(
     Pools pools,
     Metrics metrics,
     Lifecycle lifecycle,
-    BlobSweeper sweeper) {
+    BlobSweeper sweeper,
+    Quotas quotas) {
 
   public ImageView view() {
     return new ImageView(config.images(), stores);

@@ -3,18 +3,24 @@ package io.imago.app;
 import io.imago.api.Lifecycle;
 import io.imago.api.Services;
 import io.imago.auth.TrustedHeadersAuthenticator;
+import io.imago.config.ConfigException;
 import io.imago.config.ImagoConfig;
+import io.imago.config.QuotaConfig;
 import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.Database;
 import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
 import io.imago.db.Migrator;
+import io.imago.db.UsageRepository;
 import io.imago.db.embedded.EmbeddedPostgres;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
 import io.imago.policy.DefaultPolicy;
 import io.imago.policy.Policy;
+import io.imago.quota.ConfiguredLimitSource;
+import io.imago.quota.LimitSource;
+import io.imago.quota.Quotas;
 import io.imago.store.BlobStore;
 import io.imago.store.file.FileBlobStore;
 import io.imago.tasks.BlobSweeper;
@@ -81,6 +87,7 @@ public final class App implements AutoCloseable {
   /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
   public static App start(ImagoConfig config) throws Exception {
     long t0 = System.nanoTime();
+    LimitSource limits = limitSource(config.quotas()); // before anything starts: it may refuse the configuration
     Files.createDirectories(config.dataDir());
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
@@ -134,7 +141,8 @@ public final class App implements AutoCloseable {
           new TrustedHeadersAuthenticator(config.auth(), policy), policy,
           new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
           new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
-          pools, metrics, new Lifecycle(), sweeper);
+          pools, metrics, new Lifecycle(), sweeper,
+          new Quotas(config.quotas(), limits, new UsageRepository(pool), images));
 
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();
@@ -168,6 +176,25 @@ public final class App implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * Where unified limits come from (spec/security.md §5.2): the ONE place that chooses the
+   * {@link LimitSource}. With {@code use_keystone_limits} they come from Keystone's limits API;
+   * until a Keystone source is plugged in here, such a configuration is refused at start rather than
+   * silently enforcing nothing. Otherwise they come from {@code quotas.limits} (used only while
+   * {@code quotas.limits.enabled} is true).
+   */
+  static LimitSource limitSource(QuotaConfig quotas) {
+    if (quotas.useKeystoneLimits()) {
+      throw new ConfigException("quotas.use_keystone_limits: true needs limits from Keystone, which this build cannot"
+          + " read yet; set it to false (and quotas.limits.enabled: true to take the limits from quotas.limits)");
+    }
+    if (quotas.limitsEnabled() && quotas.userStorageQuota() > 0) {
+      LOG.atWarn().setMessage("quotas.user_storage_quota is ignored while unified limits are on (quotas.limits.enabled),"
+          + " as Glance ignores it with use_keystone_limits").log();
+    }
+    return new ConfiguredLimitSource(quotas);
   }
 
   private static String threadDump() {

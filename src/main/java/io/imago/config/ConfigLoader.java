@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.imago.quota.QuotaResource;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,8 +145,38 @@ public final class ConfigLoader {
         t.string("logging.level", "info"),
         t.bool("logging.access_log", true));
 
+    QuotaConfig quotas = quotas(t);
+
     t.rejectUnknown();
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, workers, logging);
+    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, workers, logging, quotas);
+  }
+
+  /**
+   * {@code quotas.*}: the legacy storage quota, the unified-limit switches, the default limits and
+   * the per-project overrides ({@code quotas.limits.projects.<project id>.<resource>}), whose
+   * resource names are checked here because the section's keys are not known in advance.
+   */
+  private static QuotaConfig quotas(ConfigTree t) {
+    long userStorageQuota = t.bytes("quotas.user_storage_quota", 0);
+    boolean useKeystoneLimits = t.bool("quotas.use_keystone_limits", false);
+    boolean limitsEnabled = t.bool("quotas.limits.enabled", false);
+    Map<QuotaResource, Long> defaults = new EnumMap<>(QuotaResource.class);
+    for (QuotaResource r : QuotaResource.values()) {
+      defaults.put(r, t.longValue("quotas.limits.default." + r.resourceName(), QuotaConfig.UNLIMITED));
+    }
+    Map<String, Map<QuotaResource, Long>> projects = new LinkedHashMap<>();
+    for (String project : t.keys("quotas.limits.projects")) {
+      String section = "quotas.limits.projects." + project;
+      Map<QuotaResource, Long> limits = new EnumMap<>(QuotaResource.class);
+      for (String name : t.keys(section)) {
+        QuotaResource r = QuotaResource.byName(name).orElseThrow(() -> new ConfigException(section + "." + name
+            + ": unknown quota resource (expected: image_size_total, image_stage_total, image_count_total,"
+            + " image_count_uploading)"));
+        limits.put(r, t.longValue(section + "." + name, QuotaConfig.UNLIMITED));
+      }
+      projects.put(project, limits);
+    }
+    return new QuotaConfig(userStorageQuota, useKeystoneLimits, limitsEnabled, defaults, projects);
   }
 
   /** A path relative to the data directory unless absolute; null stays null. */

@@ -123,18 +123,28 @@ public final class ConfigTree {
     return record(path, List.copyOf(out));
   }
 
-  /** The names of the sub-sections of a section (for maps such as per-project quotas). */
+  /**
+   * The names of the sub-sections of a section (for maps such as per-project quotas): those in the
+   * file and those the overrides name ({@code <path>.<key>.…}). The environment cannot add keys.
+   */
   public Set<String> keys(String path) {
     Object v = fileValue(path);
     read.add(path);
-    if (v == null) {
-      return Set.of();
-    }
-    if (!(v instanceof Map<?, ?> m)) {
-      throw new ConfigException(path + ": expected a section");
-    }
+    // an empty section shows as "path: null"; its entries, read as options, fill it in
+    effective.put(path, null);
     Set<String> keys = new LinkedHashSet<>();
-    m.keySet().forEach(k -> keys.add(String.valueOf(k)));
+    if (v != null) {
+      if (!(v instanceof Map<?, ?> m)) {
+        throw new ConfigException(path + ": expected a section");
+      }
+      m.keySet().forEach(k -> keys.add(String.valueOf(k)));
+    }
+    String prefix = path + ".";
+    for (String o : overrides.keySet()) {
+      if (o.startsWith(prefix) && o.length() > prefix.length()) {
+        keys.add(o.substring(prefix.length()).split("\\.")[0]);
+      }
+    }
     return keys;
   }
 

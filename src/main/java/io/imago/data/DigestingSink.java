@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * The one pass over an upload's bytes: every buffer is counted, checked against the size limit,
@@ -42,6 +43,7 @@ final class DigestingSink implements WriteStream<Buffer> {
   private final long limit;
   private final List<DigestLane> lanes = new ArrayList<>();
   private final LongConsumer onBytes;
+  private final LongFunction<? extends Throwable> overLimit;
   private final Promise<Void> failure = Promise.promise();
   private final List<ByteBuf> batch = new ArrayList<>();
   private int batched;
@@ -57,6 +59,14 @@ final class DigestingSink implements WriteStream<Buffer> {
    */
   DigestingSink(Executor hashing, int maxPendingBatches, int batchBytes, WriteStream<Buffer> out, long limit,
       List<MessageDigest> digests, LongConsumer onBytes) {
+    this(hashing, maxPendingBatches, batchBytes, out, limit,
+        count -> ImagoException.tooLarge("Image exceeds the size limit of %d bytes", limit), digests, onBytes);
+  }
+
+  /** @param overLimit the failure past {@code limit}, given the bytes received so far */
+  DigestingSink(Executor hashing, int maxPendingBatches, int batchBytes, WriteStream<Buffer> out, long limit,
+      LongFunction<? extends Throwable> overLimit, List<MessageDigest> digests, LongConsumer onBytes) {
+    this.overLimit = overLimit;
     this.maxPendingBatches = maxPendingBatches;
     this.batchBytes = batchBytes;
     this.out = out;
@@ -99,7 +109,7 @@ final class DigestingSink implements WriteStream<Buffer> {
     int n = data.length();
     count += n;
     if (count > limit) {
-      fail(ImagoException.tooLarge("Image exceeds the size limit of %d bytes", limit));
+      fail(overLimit.apply(count));
       return Future.failedFuture(failed);
     }
     onBytes.accept(n);

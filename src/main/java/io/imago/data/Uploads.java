@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * The upload pipeline: request body → {@link DigestingSink} (count, limit, MD5, os_hash) → store
@@ -38,7 +39,7 @@ public final class Uploads {
 
   /**
    * Streams {@code body} (paused; ideally already {@link ClientBody#watch watched}) into {@code writer} and commits it. The result fails with
-   * {@code TOO_LARGE} past {@code limits.maxBytes()}, {@code BAD_REQUEST} when the byte count
+   * {@code TOO_LARGE} past {@code limits.maxBytes()} or {@code limits.quotaBytes()}, {@code BAD_REQUEST} when the byte count
    * differs from the declared size, or the body's or the store's own error; in every failure the
    * writer has been cancelled.
    */
@@ -49,9 +50,14 @@ public final class Uploads {
     } catch (NoSuchAlgorithmException e) {
       return new Upload(Future.failedFuture(e), () -> { });
     }
+    // The storage quota stops the stream like the size cap does, with its own 413 (Glance's
+    // LimitingReader around the data when user_storage_quota is set).
+    boolean quotaFirst = limits.quotaBytes() < limits.maxBytes();
+    long limit = quotaFirst ? limits.quotaBytes() : limits.maxBytes();
+    LongFunction<? extends Throwable> overLimit = quotaFirst ? limits.overQuota()
+        : n -> ImagoException.tooLarge("Image exceeds the size limit of %d bytes", limits.maxBytes());
     DigestingSink sink = new DigestingSink(pools.hashing(), pools.hashingBatchesPerUpload(),
-        DigestingSink.DEFAULT_BATCH_BYTES, writer,
-        limits.maxBytes(), digests, metrics::uploadBytes);
+        DigestingSink.DEFAULT_BATCH_BYTES, writer, limit, overLimit, digests, metrics::uploadBytes);
     Future<Void> piped = ClientBody.watch(body).pipe().endOnComplete(false).to(sink);
     // A sink failure (size limit, cancel) must end the upload even if the client stops sending.
     Promise<Void> streamed = Promise.promise();

@@ -13,6 +13,8 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Images in PostgreSQL. Every write is conditional — on {@code revision} for metadata edits, on
@@ -82,7 +85,19 @@ public final class ImageRepository {
 
   /** Inserts a new image; an id that was ever used, even by a deleted image, is a 409. */
   public Future<Image> insert(Image i) {
-    return pool.preparedQuery("INSERT INTO images (id, name, status, visibility, protected, os_hidden, owner,"
+    return insertOn(pool, i);
+  }
+
+  /**
+   * {@link #insert(Image)} after {@code check} on the same transaction (a quota check that counts
+   * and locks): a failed check fails the create before anything is written.
+   */
+  public Future<Image> insert(Image i, Function<SqlConnection, Future<Void>> check) {
+    return pool.withTransaction(conn -> check.apply(conn).compose(v -> insertOn(conn, i)));
+  }
+
+  private Future<Image> insertOn(SqlClient client, Image i) {
+    return client.preparedQuery("INSERT INTO images (id, name, status, visibility, protected, os_hidden, owner,"
             + " container_format, disk_format, min_ram, min_disk, tags, properties, locations, created_at, updated_at)"
             + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING " + COLUMNS)
         .execute(Tuple.from(Arrays.asList(i.id(), i.name(), i.status().wire(), i.visibility().wire(),

@@ -1,5 +1,7 @@
 package io.imago.quota;
 
+import java.util.Optional;
+
 /** Glance's unified-limit resources (spec/security.md §5.2), by their Keystone names. */
 public enum QuotaResource {
   /** MiB of active and uploading image data a project holds. */
@@ -20,5 +22,15 @@ public enum QuotaResource {
   /** The name registered in Keystone and reported by {@code GET /v2/info/usage}. */
   public String resourceName() {
     return resourceName;
+  }
+
+  /** The resource registered under {@code name}, if any. */
+  public static Optional<QuotaResource> byName(String name) {
+    for (QuotaResource r : values()) {
+      if (r.resourceName.equals(name)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 }

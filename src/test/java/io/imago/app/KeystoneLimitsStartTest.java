@@ -1,0 +1,30 @@
+package io.imago.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imago.config.ConfigException;
+import io.imago.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code use_keystone_limits: true} cannot be honoured by this build: the start refuses it, saying why. */
+class KeystoneLimitsStartTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void startRefusesKeystoneLimitsBeforeTouchingAnything() throws Exception {
+    Path dataDir = tmp.resolve("data");
+    var config = ConfigLoader.defaults(Map.of("quotas.use_keystone_limits", "true", "data_dir", dataDir.toString(),
+        "http.port", "0"));
+    assertThatThrownBy(() -> App.start(config))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("quotas.use_keystone_limits")
+        .hasMessageContaining("quotas.limits.enabled");
+    assertThat(Files.exists(dataDir)).isFalse();
+  }
+}
