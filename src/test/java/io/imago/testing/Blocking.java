@@ -32,6 +32,10 @@ public final class Blocking {
         // the executor's lock is held only by other shutdown steps. Failing there left close()
         // pending forever (a 30 s stall per test class, seen once or twice a suite).
         .allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close")
+        // Jackson builds each deserializer once under a lock; concurrent first requests of a fresh
+        // server may wait a moment for it (CPU work, no I/O)
+        .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache",
+            "_createAndCacheValueDeserializer")
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {
