@@ -48,7 +48,7 @@ final class DigestLane {
     if (scheduled.compareAndSet(false, true)) {
       try {
         pool.execute(this::drain);
-      } catch (RuntimeException e) { // pool shut down
+      } catch (RuntimeException | Error e) { // pool shut down, or anything else: never lose a batch silently
         scheduled.set(false);
         failure = e;
         context.runOnContext(v -> batchDone());

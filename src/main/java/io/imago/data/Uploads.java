@@ -78,6 +78,12 @@ public final class Uploads {
                 "Size of uploaded data (%d bytes) does not match the declared size (%d bytes)", size,
                 limits.declaredSize()));
           }
+          if (writer.bytesWritten() != size) {
+            // Defence in depth: a batch lost between the digests and the store must never become
+            // an active image with a checksum of bytes that are not there.
+            return Future.failedFuture(new IllegalStateException(String.format(
+                "the store took %d bytes of an upload of %d", writer.bytesWritten(), size)));
+          }
           HexFormat hex = HexFormat.of();
           Received r = new Received(size, hex.formatHex(d.get(0)), hashAlgo, hex.formatHex(d.get(1)));
           return writer.commit().map(r);

@@ -89,6 +89,26 @@ class DigestingSinkTest {
   }
 
   @Test
+  void aHashingPoolThatThrowsWhileTakingABatchFailsTheUploadInsteadOfLosingTheBatch() throws Exception {
+    // The third hand-off to the pool throws an Error (as a lock-wait detector or an OOM would).
+    java.util.concurrent.ExecutorService real = pool(1);
+    AtomicInteger handOffs = new AtomicInteger();
+    java.util.concurrent.Executor hashing = task -> {
+      if (handOffs.incrementAndGet() == 3) {
+        throw new Error("hand-off refused");
+      }
+      real.execute(task);
+    };
+    Recording out = new Recording(8);
+    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 1, 100, out, Long.MAX_VALUE,
+        List.of(md("MD5")), n -> { }));
+    Source src = new Source(new byte[1000], 100);
+    Throwable failure = onContextFailure(
+        () -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()).mapEmpty());
+    assertThat(failure).hasMessage("hand-off refused");
+  }
+
+  @Test
   void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
     java.util.concurrent.ExecutorService hashing = pool(1);
     DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 4, 100, new Recording(8), 999,
@@ -124,11 +144,14 @@ class DigestingSinkTest {
     Promise<Void> p = Promise.promise();
     context.runOnContext(v -> f.get().onComplete(p));
     try {
-      p.future().await();
-      throw new AssertionError("expected a failure");
-    } catch (Exception e) {
+      p.future().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Throwable e) { // errors too: a failure may be one
+      if (e instanceof java.util.concurrent.TimeoutException) {
+        throw new AssertionError("the stream neither ended nor failed", e);
+      }
       return e;
     }
+    throw new AssertionError("expected a failure");
   }
 
   private static MessageDigest md(String algo) {
