@@ -8,6 +8,7 @@ import io.imago.db.MemberRepository;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
 import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.store.BlobStore;
 import io.imago.tasks.BlobSweeper;
 import io.imago.worker.Pools;
@@ -19,6 +20,7 @@ import java.util.Map;
  * instance (all members are thread-safe).
  *
  * @param stores by store id; {@code defaultStore} receives uploads
+ * @param propertyProtections who may create/read/update/delete which custom property (security.md §2)
  */
 public record Services(
     ImagoConfig config,
@@ -34,9 +36,10 @@ public record Services(
     Pools pools,
     Metrics metrics,
     Lifecycle lifecycle,
-    BlobSweeper sweeper) {
+    BlobSweeper sweeper,
+    PropertyProtections propertyProtections) {
 
   public ImageView view() {
-    return new ImageView(config.images(), stores);
+    return new ImageView(config.images(), stores, propertyProtections);
   }
 }

@@ -13,8 +13,9 @@ import io.imago.db.Migrator;
 import io.imago.db.embedded.EmbeddedPostgres;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
-import io.imago.policy.DefaultPolicy;
+import io.imago.policy.RulePolicy;
 import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.store.BlobStore;
 import io.imago.store.file.FileBlobStore;
 import io.imago.tasks.BlobSweeper;
@@ -81,6 +82,9 @@ public final class App implements AutoCloseable {
   /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
   public static App start(ImagoConfig config) throws Exception {
     long t0 = System.nanoTime();
+    // Policy and property protection files first: a bad one stops the start before anything runs.
+    Policy policy = RulePolicy.load(config.policy());
+    PropertyProtections protections = PropertyProtections.load(config.policy(), policy);
     Files.createDirectories(config.dataDir());
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
@@ -117,7 +121,6 @@ public final class App implements AutoCloseable {
       Pools pools = new Pools(vertx, config.workers());
       FileBlobStore fileStore = FileBlobStore.open(vertx, pools, config.store().fileDir(), config.nodeId());
       Map<String, BlobStore> stores = Map.of(fileStore.id(), fileStore);
-      Policy policy = new DefaultPolicy(config.policy());
       ImageRepository images = new ImageRepository(pool, clock);
       BlobSweeper sweeper = new BlobSweeper(vertx, new BlobGarbageRepository(pool), stores, Duration.ofMinutes(5));
 
@@ -134,7 +137,7 @@ public final class App implements AutoCloseable {
           new TrustedHeadersAuthenticator(config.auth(), policy), policy,
           new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
           new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
-          pools, metrics, new Lifecycle(), sweeper);
+          pools, metrics, new Lifecycle(), sweeper, protections);
 
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();

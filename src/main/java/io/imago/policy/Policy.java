@@ -5,8 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * May the caller do this? Handlers ask only this interface, so the rule engine of a policy file
- * can replace {@link DefaultPolicy} without touching them.
+ * May the caller do this? Handlers ask only this interface ({@link RulePolicy} implements it).
  *
  * <p>A target is the flat attribute map Glance passes to oslo.policy (see {@link Targets}). A
  * denied action is a 403 — unless the caller cannot see the image at all, which handlers decide
@@ -17,4 +16,11 @@ public interface Policy {
   boolean isAdmin(Set<String> roles, String projectId);
 
   boolean allows(Action action, Caller caller, Map<String, String> target);
+
+  /**
+   * Evaluates any named rule as oslo.policy's {@code enforce(..., registered=False)} does: no
+   * scope check and no Glance API-layer checks; an unknown rule fails. Property protections in
+   * the {@code policies} format use it (spec/security.md §2.1).
+   */
+  boolean check(String rule, Caller caller, Map<String, String> target);
 }
