@@ -29,6 +29,11 @@ public final class DefaultPolicy implements Policy {
   }
 
   @Override
+  public boolean isAdmin(Caller caller) {
+    return rules.isAdmin(caller);
+  }
+
+  @Override
   public boolean allows(Action action, Caller caller, Map<String, String> target) {
     return rules.allows(action, caller, target);
   }

@@ -15,6 +15,15 @@ public interface Policy {
   /** {@code context_is_admin} for a newly authenticated caller. */
   boolean isAdmin(Set<String> roles, String projectId);
 
+  /**
+   * {@code context_is_admin} with every credential of a newly authenticated caller (its
+   * {@code admin} flag is ignored): for rules that look at more than roles and project, e.g.
+   * {@code user_id:...} or {@code system_scope:all}. The auth layer sets {@link Caller#admin} from it.
+   */
+  default boolean isAdmin(Caller caller) {
+    return isAdmin(caller.roles(), caller.projectId());
+  }
+
   boolean allows(Action action, Caller caller, Map<String, String> target);
 
   /**

@@ -6,7 +6,6 @@ import io.imago.domain.Caller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -87,18 +86,25 @@ public final class RulePolicy implements Policy {
     return new RulePolicy(rules, config.enforceNewDefaults(), config.enforceScope());
   }
 
-  /** {@code context_is_admin}, evaluated with the caller's credentials as the target (Glance's {@code check_is_admin}). */
   @Override
   public boolean isAdmin(Set<String> roles, String projectId) {
-    Map<String, Object> creds = new HashMap<>();
-    creds.put("roles", List.copyOf(roles));
-    creds.put("project_id", projectId);
-    creds.put("tenant", projectId);
-    creds.put("is_admin_project", true);
+    return isAdmin(new Caller(null, projectId, roles, false, false, "req-context"));
+  }
+
+  /**
+   * {@code context_is_admin} as Glance's {@code check_is_admin} evaluates it: the caller's
+   * credentials (not yet admin) and, as the target, the same values.
+   */
+  @Override
+  public boolean isAdmin(Caller caller) {
+    Map<String, Object> creds = credentials(caller);
+    creds.put("is_admin", false);
     Map<String, String> target = new HashMap<>();
-    if (projectId != null) {
-      target.put("project_id", projectId);
-    }
+    creds.forEach((k, v) -> {
+      if (v instanceof String s) {
+        target.put(k, s);
+      }
+    });
     return rules.enforce(CONTEXT_IS_ADMIN, creds, target);
   }
 

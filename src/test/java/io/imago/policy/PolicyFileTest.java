@@ -67,6 +67,21 @@ class PolicyFileTest {
   }
 
   @Test
+  void contextIsAdminMaySeeEveryCredential() throws Exception {
+    RulePolicy p = load(write("policy.yaml", """
+        context_is_admin: "role:admin or user_id:root or (system_scope:all and role:reader)"
+        """), true, false);
+    Set<String> none = Set.of();
+    assertThat(p.isAdmin(new Caller("root", "p1", none, false, false, "req-t"))).isTrue();
+    assertThat(p.isAdmin(new Caller("alice", "p1", none, false, false, "req-t"))).isFalse();
+    assertThat(p.isAdmin(new Caller("alice", null, Set.of("reader"), false, false, "req-t", "all", null, none)))
+        .isTrue();
+    // the roles-and-project form sees no user
+    assertThat(p.isAdmin(none, "p1")).isFalse();
+    assertThat(p.isAdmin(Set.of("admin"), "p1")).isTrue();
+  }
+
+  @Test
   void jsonAndTheOldListSyntaxWork() throws Exception {
     RulePolicy p = load(write("policy.json", """
         {
