@@ -7,12 +7,14 @@ import io.imago.domain.Image;
 import io.imago.domain.ImageAccess;
 import io.imago.domain.ImageQuery;
 import io.imago.domain.ImagoException;
+import io.imago.domain.PropertyAccess;
 import io.imago.policy.Action;
 import io.imago.policy.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,8 @@ public final class ImageListHandler {
     Caller caller = Callers.get(rc);
     List<Map.Entry<String, String>> params = QueryString.parse(rc.request().query());
     ImagesConfig cfg = s.config().images();
-    ImageQuery query = ImageQuery.parse(params, cfg.limitParamDefault(), cfg.apiLimitMax());
+    ImageQuery query = withoutUnreadableProperties(ImageQuery.parse(params, cfg.limitParamDefault(),
+        cfg.apiLimitMax()), caller);
     if (!s.policy().allows(Action.GET_IMAGES, caller, Targets.project(caller))) {
       throw ImagoException.forbidden("You are not authorized to complete get_images action.");
     }
@@ -49,6 +52,27 @@ public final class ImageListHandler {
         .compose(marker -> s.images().list(ImageListQuery.build(query, caller.projectId(), caller.admin(), marker)))
         .onSuccess(rows -> JsonBodies.send(rc, 200, page(rows, query.limit(), params, caller)))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * Property protections (security.md §2.2): a filter on a property the caller may not read
+   * matches nothing for that caller, or it could find out the hidden value by trying.
+   */
+  private ImageQuery withoutUnreadableProperties(ImageQuery q, Caller caller) {
+    PropertyAccess access = s.propertyProtections().forCaller(caller);
+    List<ImageQuery.Filter> filters = new ArrayList<>();
+    boolean changed = false;
+    for (ImageQuery.Filter f : q.filters()) {
+      if (f instanceof ImageQuery.PropertyEquals p && !access.mayRead(p.key())) {
+        filters.add(new ImageQuery.MatchesNothing(p.key()));
+        changed = true;
+      } else {
+        filters.add(f);
+      }
+    }
+    return changed
+        ? new ImageQuery(q.limit(), q.marker(), q.sort(), q.visibility(), q.memberStatus(), q.osHidden(), filters)
+        : q;
   }
 
   /** The marker image, null when none is given; ERRATA 2: unknown or deleted → 400, invisible → 403. */

@@ -5,6 +5,8 @@ import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
 import io.imago.domain.Location;
+import io.imago.domain.PropertyAccess;
+import io.imago.policy.PropertyProtections;
 import io.imago.store.BlobStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,10 +29,12 @@ public final class ImageView {
 
   private final ImagesConfig config;
   private final Map<String, BlobStore> stores;
+  private final PropertyProtections protections;
 
-  public ImageView(ImagesConfig config, Map<String, BlobStore> stores) {
+  public ImageView(ImagesConfig config, Map<String, BlobStore> stores, PropertyProtections protections) {
     this.config = config;
     this.stores = stores;
+    this.protections = protections;
   }
 
   public static String timestamp(Instant i) {
@@ -64,8 +68,10 @@ public final class ImageView {
     o.put("self", "/v2/images/" + i.id());
     o.put("file", "/v2/images/" + i.id() + "/file");
     o.put("schema", "/v2/schemas/image");
+    // property protections: what the caller may not read is left out silently (security.md §2.2)
+    PropertyAccess access = protections.forCaller(caller);
     i.properties().forEach((k, v) -> {
-      if (!HIDDEN_PROPERTIES.contains(k)) {
+      if (!HIDDEN_PROPERTIES.contains(k) && access.mayRead(k)) {
         o.put(k, v);
       }
     });

@@ -8,6 +8,7 @@ import io.imago.domain.ImagePatch;
 import io.imago.domain.ImageSchema;
 import io.imago.domain.ImagoException;
 import io.imago.domain.Location;
+import io.imago.domain.PropertyAccess;
 import io.imago.domain.Visibility;
 import io.imago.policy.Action;
 import io.imago.policy.Targets;
@@ -112,6 +113,14 @@ public final class ImagesHandler {
       throw ImagoException.forbidden("You are not authorized to complete add_image action.");
     }
     requireVisibilityPolicy(caller, visibility == null ? null : Visibility.parse(visibility).orElseThrow(), target);
+    // Property protections come next in Glance's image factory chain (security.md §2.2).
+    PropertyAccess access = s.propertyProtections().forCaller(caller);
+    for (String key : body.keySet()) {
+      if (!BASE_ON_CREATE.contains(key) && !IGNORED_ON_CREATE.contains(key) && !key.equals("locations")
+          && !access.allows(key, PropertyAccess.Op.CREATE)) {
+        throw ImagoException.forbidden("Attribute '%s' is reserved.", key);
+      }
+    }
 
     LinkedHashSet<String> tags = new LinkedHashSet<>();
     if (body.get("tags") instanceof List<?> list) {
@@ -248,6 +257,11 @@ public final class ImagesHandler {
       @Override
       public ImagePatch.Limits limits() {
         return limits;
+      }
+
+      @Override
+      public PropertyAccess properties() {
+        return s.propertyProtections().forCaller(caller);
       }
     };
   }

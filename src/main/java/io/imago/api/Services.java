@@ -8,6 +8,7 @@ import io.imago.db.MemberRepository;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
 import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.quota.Quotas;
 import io.imago.store.BlobStore;
 import io.imago.tasks.BlobSweeper;
@@ -20,6 +21,7 @@ import java.util.Map;
  * instance (all members are thread-safe).
  *
  * @param stores by store id; {@code defaultStore} receives uploads
+ * @param propertyProtections who may create/read/update/delete which custom property (security.md §2)
  */
 public record Services(
     ImagoConfig config,
@@ -36,9 +38,10 @@ public record Services(
     Metrics metrics,
     Lifecycle lifecycle,
     BlobSweeper sweeper,
-    Quotas quotas) {
+    Quotas quotas,
+    PropertyProtections propertyProtections) {
 
   public ImageView view() {
-    return new ImageView(config.images(), stores);
+    return new ImageView(config.images(), stores, propertyProtections);
   }
 }

@@ -16,8 +16,9 @@ import io.imago.db.UsageRepository;
 import io.imago.db.embedded.EmbeddedPostgres;
 import io.imago.domain.ImageSchema;
 import io.imago.metrics.Metrics;
-import io.imago.policy.DefaultPolicy;
+import io.imago.policy.RulePolicy;
 import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.quota.ConfiguredLimitSource;
 import io.imago.quota.LimitSource;
 import io.imago.quota.Quotas;
@@ -87,7 +88,10 @@ public final class App implements AutoCloseable {
   /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
   public static App start(ImagoConfig config) throws Exception {
     long t0 = System.nanoTime();
-    LimitSource limits = limitSource(config.quotas()); // before anything starts: it may refuse the configuration
+    // Policy, property protections and quota sources first: a bad one stops the start before anything runs.
+    Policy policy = RulePolicy.load(config.policy());
+    PropertyProtections protections = PropertyProtections.load(config.policy(), policy);
+    LimitSource limits = limitSource(config.quotas());
     Files.createDirectories(config.dataDir());
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
@@ -124,7 +128,6 @@ public final class App implements AutoCloseable {
       Pools pools = new Pools(vertx, config.workers());
       FileBlobStore fileStore = FileBlobStore.open(vertx, pools, config.store().fileDir(), config.nodeId());
       Map<String, BlobStore> stores = Map.of(fileStore.id(), fileStore);
-      Policy policy = new DefaultPolicy(config.policy());
       ImageRepository images = new ImageRepository(pool, clock);
       BlobSweeper sweeper = new BlobSweeper(vertx, new BlobGarbageRepository(pool), stores, Duration.ofMinutes(5));
 
@@ -142,7 +145,7 @@ public final class App implements AutoCloseable {
           new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
           new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
           pools, metrics, new Lifecycle(), sweeper,
-          new Quotas(config.quotas(), limits, new UsageRepository(pool), images));
+          new Quotas(config.quotas(), limits, new UsageRepository(pool), images), protections);
 
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();

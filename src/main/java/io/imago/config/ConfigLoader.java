@@ -133,7 +133,12 @@ public final class ConfigLoader {
         t.string("auth.noauth.default_user_id", "admin"),
         t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")));
 
-    PolicyConfig policy = new PolicyConfig(t.bool("policy.enforce_new_defaults", true));
+    PolicyConfig policy = new PolicyConfig(
+        t.bool("policy.enforce_new_defaults", true),
+        t.bool("policy.enforce_scope", true),
+        path(t.string("policy.policy_file", null), dataDir),
+        path(t.string("policy.property_protection_file", null), dataDir),
+        t.string("policy.property_protection_rule_format", "roles"));
 
     WorkerConfig workers = new WorkerConfig(
         t.integer("workers.hashing_threads", 0),

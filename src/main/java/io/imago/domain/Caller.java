@@ -13,11 +13,24 @@ import java.util.Set;
  * @param admin whether {@code context_is_admin} holds: admins bypass ownership and visibility
  * @param readOnly anonymous access: every mutating call is refused
  * @param requestId {@code req-<uuid>}, echoed in {@code x-openstack-request-id} and in logs
+ * @param systemScope the system scope of a system-scoped token ({@code all}), else null; with
+ *     {@code policy.enforce_scope} such callers are refused by every image rule (security.md §1.1)
+ * @param domainId the domain of a domain-scoped token, else null
+ * @param serviceRoles roles of an accompanying service token ({@code X-Service-Roles}), lower-cased;
+ *     property protections in the roles format count them as the caller's (security.md §2.1)
  */
-public record Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly, String requestId) {
+public record Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly,
+    String requestId, String systemScope, String domainId, Set<String> serviceRoles) {
   public Caller {
     roles = Set.copyOf(requireNonNull(roles, "roles"));
     requireNonNull(requestId, "requestId");
+    serviceRoles = Set.copyOf(requireNonNull(serviceRoles, "serviceRoles"));
+  }
+
+  /** A project-scoped (or unscoped) caller without a service token. */
+  public Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly,
+      String requestId) {
+    this(userId, projectId, roles, admin, readOnly, requestId, null, null, Set.of());
   }
 
   public boolean hasRole(String role) {

@@ -23,6 +23,11 @@ import java.util.regex.Pattern;
  * value against the image schema (400). These errors come before the image is even looked up.
  * Applying follows Glance's controller: per operation the policy checks, then add/replace/remove
  * semantics; after the last operation the property quota and what the database refuses.
+ *
+ * <p>Property protections (spec/security.md §2.2): the patch works on the whole stored property
+ * set, treating properties the caller may not read as absent. So, unlike Glance (which saves
+ * the caller's filtered view and thereby deletes what the caller cannot read), a patch keeps
+ * every property it did not touch.
  */
 public final class ImagePatch {
   /** The two media types: the RFC 6902 subset (v2.1) and the older draft-04 form (v2.0). */
@@ -94,6 +99,11 @@ public final class ImagePatch {
     String url(Location location);
 
     Limits limits();
+
+    /** Property protections for this caller (spec/security.md §2); everything allowed by default. */
+    default PropertyAccess properties() {
+      return PropertyAccess.ALL;
+    }
   }
 
   /**
@@ -349,10 +359,26 @@ public final class ImagePatch {
     checkUpdate(o, ctx);
     if (MUTABLE_BASE.contains(root)) {
       setBase(root, o.value(), image, b, ctx);
-    } else if (b.properties.containsKey(root)) {
+    } else if (visibleProperty(b, root, ctx)) {
+      requireProtection(root, PropertyAccess.Op.UPDATE, ctx);
       b.properties.put(root, (String) o.value());
     } else {
       throw ImagoException.conflict("Property %s does not exist.", root);
+    }
+  }
+
+  /**
+   * Whether the image has the custom property as far as the caller can tell: with property
+   * protections a property the caller may not read does not exist for it (security.md §2.2).
+   */
+  private static boolean visibleProperty(Image.Builder b, String key, Context ctx) {
+    return b.properties.containsKey(key) && ctx.properties().mayRead(key);
+  }
+
+  /** A property protection refusal is Glance's {@code ReservedProperty}: 403 "reserved". */
+  private static void requireProtection(String key, PropertyAccess.Op op, Context ctx) {
+    if (!ctx.properties().allows(key, op)) {
+      throw ImagoException.forbidden("Attribute '%s' is reserved.", key);
     }
   }
 
@@ -360,7 +386,8 @@ public final class ImagePatch {
     String root = o.root();
     checkUpdate(o, ctx);
     boolean base = MUTABLE_BASE.contains(root);
-    if (dialect == Dialect.V2_0 && (base || b.properties.containsKey(root))) {
+    boolean exists = !base && visibleProperty(b, root, ctx);
+    if (dialect == Dialect.V2_0 && (base || exists)) {
       throw ImagoException.conflict("Property %s already present.", root);
     }
     if (base) {
@@ -371,6 +398,8 @@ public final class ImagePatch {
       }
       setBase(root, o.value(), image, b, ctx);
     } else {
+      // adding an existing property replaces it (update); one the caller cannot read is a create
+      requireProtection(root, exists ? PropertyAccess.Op.UPDATE : PropertyAccess.Op.CREATE, ctx);
       b.properties.put(root, (String) o.value());
     }
   }
@@ -381,9 +410,10 @@ public final class ImagePatch {
     if (MUTABLE_BASE.contains(root)) {
       throw ImagoException.forbidden("Property %s may not be removed.", root);
     }
-    if (!b.properties.containsKey(root)) {
+    if (!visibleProperty(b, root, ctx)) {
       throw ImagoException.conflict("Property %s does not exist.", root);
     }
+    requireProtection(root, PropertyAccess.Op.DELETE, ctx);
     b.properties.remove(root);
   }
 
