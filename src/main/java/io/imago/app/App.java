@@ -2,8 +2,12 @@ package io.imago.app;
 
 import io.imago.api.Lifecycle;
 import io.imago.api.Services;
+import io.imago.auth.Authenticator;
+import io.imago.auth.KeystoneAuthenticator;
+import io.imago.auth.KeystoneClient;
 import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ImagoConfig;
+import io.imago.config.KeystoneConfig;
 import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.Database;
@@ -130,8 +134,16 @@ public final class App implements AutoCloseable {
       }
       sweeper.kick();
 
+      Authenticator authenticator;
+      if (config.auth().keystoneStrategy()) {
+        KeystoneConfig keystone = config.auth().keystone();
+        authenticator = new KeystoneAuthenticator(new KeystoneClient(vertx, keystone, clock), keystone, policy, clock);
+        LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
+      } else {
+        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy);
+      }
       Services services = new Services(config, clock, images, new MemberRepository(pool, clock),
-          new TrustedHeadersAuthenticator(config.auth(), policy), policy,
+          authenticator, policy,
           new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
           new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
           pools, metrics, new Lifecycle(), sweeper);

@@ -13,11 +13,22 @@ import java.util.Set;
  * @param admin whether {@code context_is_admin} holds: admins bypass ownership and visibility
  * @param readOnly anonymous access: every mutating call is refused
  * @param requestId {@code req-<uuid>}, echoed in {@code x-openstack-request-id} and in logs
+ * @param systemScope the token is system-scoped (Keystone {@code OpenStack-System-Scope: all}):
+ *     Glance's rules are all project-scoped, so such a caller is refused (spec/security.md §1.1)
+ * @param serviceRoles roles of a valid {@code X-Service-Token} (lower-cased), empty without one
+ *     (Glance's {@code service_roles}, spec/keystone.md §2)
  */
-public record Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly, String requestId) {
+public record Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly, String requestId,
+    boolean systemScope, Set<String> serviceRoles) {
   public Caller {
     roles = Set.copyOf(requireNonNull(roles, "roles"));
     requireNonNull(requestId, "requestId");
+    serviceRoles = Set.copyOf(requireNonNull(serviceRoles, "serviceRoles"));
+  }
+
+  /** A project (or unscoped) caller without a service token. */
+  public Caller(String userId, String projectId, Set<String> roles, boolean admin, boolean readOnly, String requestId) {
+    this(userId, projectId, roles, admin, readOnly, requestId, false, Set.of());
   }
 
   public boolean hasRole(String role) {

@@ -30,6 +30,10 @@ public final class DefaultPolicy implements Policy {
 
   @Override
   public boolean allows(Action action, Caller c, Map<String, String> t) {
+    // Every Glance rule has scope_types=['project']: a system-scoped token is refused (security.md §1.1)
+    if (c.systemScope()) {
+      return false;
+    }
     return newDefaults ? secureRbac(action, c, t) : legacy(action, c, t);
   }
 
