@@ -120,7 +120,7 @@ start_instance() { # name port
   # user, AppArmor and /var/log/keystone). Two processes: Imago validates tokens while tests log in.
   uwsgi --plugin python3 --http-socket "127.0.0.1:$port" --wsgi-file "$(command -v keystone-wsgi-public)" \
     --chdir "$dir" --master --processes 2 --threads 2 --enable-threads --lazy-apps --die-on-term \
-    --buffer-size 65535 --env "OS_KEYSTONE_CONFIG_FILES=$dir/$name.conf" \
+    --buffer-size 65535 --add-header "Connection: close" --env "OS_KEYSTONE_CONFIG_FILES=$dir/$name.conf" \
     --pidfile "$dir/$name.pid" --daemonize2 "$dir/$name-requests.log" >/dev/null 2>&1 9>&- \
     || die "uwsgi failed to start $name (see $dir/$name-requests.log)"
   # --daemonize2 writes the pid file once the master forked; wait for it

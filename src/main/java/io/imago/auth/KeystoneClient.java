@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -202,7 +203,25 @@ public final class KeystoneClient {
     }
   }
 
+  /**
+   * One Keystone call; retried once when the connection broke before an answer (a server closing
+   * an idle keep-alive connection as we reuse it is ordinary: Apache, uWSGI). Every call here may
+   * be repeated safely: validations and reads, or a login.
+   */
   private Future<Response> call(HttpMethod method, String path, String authToken, String subjectToken, Buffer body) {
+    return attempt(method, path, authToken, subjectToken, body).recover(e -> brokenConnection(e)
+        ? attempt(method, path, authToken, subjectToken, body) : Future.failedFuture(e))
+        .recover(e -> Future.failedFuture(e instanceof ImagoException ? e
+            : unavailable("Keystone at " + v3 + " did not answer: " + e, e)));
+  }
+
+  private static boolean brokenConnection(Throwable e) {
+    return e instanceof HttpClosedException || e instanceof java.net.SocketException
+        || (e instanceof java.io.IOException && !(e instanceof java.net.ConnectException));
+  }
+
+  private Future<Response> attempt(HttpMethod method, String path, String authToken, String subjectToken,
+      Buffer body) {
     long timeout = config.httpRequestTimeout().toMillis();
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(v3 + path)
         .setConnectTimeout(config.httpConnectTimeout().toMillis()).setIdleTimeout(timeout)
@@ -219,9 +238,7 @@ public final class KeystoneClient {
     return http.request(options)
         .compose(req -> (body == null ? req.send() : req.send(body))
             .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))))
-        .timeout(timeout, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(e instanceof ImagoException ? e
-            : unavailable("Keystone at " + v3 + " did not answer: " + e, e)));
+        .timeout(timeout, TimeUnit.MILLISECONDS);
   }
 
   private ImagoException unexpected(String what, Response resp) {
