@@ -114,8 +114,9 @@ public final class KeystoneAuthenticator implements Authenticator {
       // No project; not an admin of any project's images either (every image rule is project-scoped)
       return new Caller(t.userId(), null, t.roles(), false, false, requestId, true, serviceRoles);
     }
-    return new Caller(t.userId(), t.projectId(), t.roles(), policy.isAdmin(t.roles(), t.projectId()), false,
-        requestId, false, serviceRoles);
+    // A domain-scoped or unscoped token has no project: never an admin of images either
+    boolean admin = t.projectId() != null && policy.isAdmin(t.roles(), t.projectId());
+    return new Caller(t.userId(), t.projectId(), t.roles(), admin, false, requestId, false, serviceRoles);
   }
 
   private ImagoException unauthorized() {
