@@ -100,6 +100,10 @@ key_repository = $dir/credential-keys
 enabled = true
 backend = dogpile.cache.memory
 
+[catalog]
+# the endpoint of the image service is moved by tests; each uWSGI worker has its own cache
+caching = false
+
 [unified_limit]
 enforcement_model = flat
 

@@ -122,6 +122,26 @@ public final class TestKeystone {
     return info.copy();
   }
 
+  /** Points the catalog's image endpoint at {@code url} (as the cloud's admin would for a new Glance). */
+  public void moveImageEndpoint(String url) {
+    Token admin = systemAdminToken();
+    JsonObject body = new JsonObject().put("endpoint", new JsonObject().put("url", url));
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url() + "/endpoints/" + info.getString("image_endpoint_id")))
+        .header("Content-Type", "application/json").header("X-Auth-Token", admin.id()).timeout(Duration.ofSeconds(30))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(body.encode(), StandardCharsets.UTF_8)).build();
+    try {
+      HttpResponse<String> resp = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() != 200) {
+        throw new IllegalStateException("moving the image endpoint: " + resp.statusCode() + " " + resp.body());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A token issued by Keystone, with its expiry. */
   public record Token(String id, Instant expiresAt, JsonObject body) {}
 
