@@ -166,7 +166,8 @@ mkdir -p "$dir/policy.d"
 exec 9>"$dir/.lock"
 flock 9
 
-if [ ! -s "$dir/ports" ]; then
+# Fresh ports whenever nothing runs: a port kept from an earlier run may be someone else's now.
+if [ ! -s "$dir/ports" ] || { [ -z "$(running_pid main)" ] && [ -z "$(running_pid short)" ]; }; then
   echo "${IMAGO_TEST_KEYSTONE_PORT:-$(free_port)} ${IMAGO_TEST_KEYSTONE_SHORT_PORT:-$(free_port)}" >"$dir/ports"
 fi
 read -r port short_port <"$dir/ports"
