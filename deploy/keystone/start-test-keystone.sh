@@ -42,7 +42,8 @@ running_pid() {
   [ -s "$pidfile" ] || return 0
   local pid
   pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
+  # alive and still our uWSGI master (a stale pid file may name a reused pid)
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dir/$1.conf"; then
     echo "$pid"
   fi
 }
