@@ -139,7 +139,7 @@ public final class Main implements Callable<Integer> {
 
   @Command(name = "config", mixinStandardHelpOptions = true,
       description = {"Check the configuration (file, environment, flags) and print every option in force as YAML,"
-          + " in the layout of conf/imago.yaml (the database password masked); exit 2 if invalid."})
+          + " in the layout of conf/imago.yaml (passwords masked); exit 2 if invalid."})
   static final class Config implements Callable<Integer> {
     @CommandLine.Mixin
     ConfigOptions options = new ConfigOptions();
@@ -168,6 +168,9 @@ public final class Main implements Callable<Integer> {
           node = child;
         }
         Object shown = path.equals("database.url") && value != null ? maskPassword(value.toString()) : value;
+        if (path.equals("auth.keystone_authtoken.password") && value != null) {
+          shown = "***";
+        }
         node.put(parts[parts.length - 1], shown);
       });
       DumperOptions o = new DumperOptions();

@@ -28,6 +28,14 @@ class MainTest {
   }
 
   @Test
+  void theKeystonePasswordIsMasked() {
+    String printed = Main.Config.yaml(ConfigLoader.effective(null, Map.of(), Map.of("auth.strategy", "keystone",
+        "auth.keystone_authtoken.auth_url", "http://ks:5000", "auth.keystone_authtoken.username", "imago",
+        "auth.keystone_authtoken.password", "s3cret", "auth.keystone_authtoken.project_name", "service")));
+    assertThat(printed).contains("password: '***'").doesNotContain("s3cret");
+  }
+
+  @Test
   void theDatabasePasswordIsMasked() {
     String printed = Main.Config.yaml(ConfigLoader.effective(null, Map.of(),
         Map.of("database.url", "postgresql://imago:s3cret@db.example.org:5432/imago")));

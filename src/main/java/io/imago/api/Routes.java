@@ -125,6 +125,18 @@ public final class Routes {
       }
       rc.next();
     });
+    String wwwAuthenticate = s.authenticator().wwwAuthenticate();
+    if (wwwAuthenticate != null) {
+      // keystonemiddleware adds it to every 401, whoever produced it (spec/keystone.md §2)
+      router.route().handler(rc -> {
+        rc.addHeadersEndHandler(v -> {
+          if (rc.response().getStatusCode() == 401 && !rc.response().headers().contains("WWW-Authenticate")) {
+            rc.response().putHeader("WWW-Authenticate", wwwAuthenticate);
+          }
+        });
+        rc.next();
+      });
+    }
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(s.metrics().scrape()));

@@ -2,9 +2,13 @@ package io.imago.app;
 
 import io.imago.api.Lifecycle;
 import io.imago.api.Services;
+import io.imago.auth.Authenticator;
+import io.imago.auth.KeystoneAuthenticator;
+import io.imago.auth.KeystoneClient;
 import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ConfigException;
 import io.imago.config.ImagoConfig;
+import io.imago.config.KeystoneConfig;
 import io.imago.config.QuotaConfig;
 import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
@@ -20,6 +24,7 @@ import io.imago.policy.RulePolicy;
 import io.imago.policy.Policy;
 import io.imago.policy.PropertyProtections;
 import io.imago.quota.ConfiguredLimitSource;
+import io.imago.quota.KeystoneLimitSource;
 import io.imago.quota.LimitSource;
 import io.imago.quota.Quotas;
 import io.imago.store.BlobStore;
@@ -91,7 +96,7 @@ public final class App implements AutoCloseable {
     // Policy, property protections and quota sources first: a bad one stops the start before anything runs.
     Policy policy = RulePolicy.load(config.policy());
     PropertyProtections protections = PropertyProtections.load(config.policy(), policy);
-    LimitSource limits = limitSource(config.quotas());
+    checkLimitSource(config);
     Files.createDirectories(config.dataDir());
     DataDirLock lock = DataDirLock.acquire(config.dataDir());
     EmbeddedPostgres postgres = null;
@@ -140,8 +145,22 @@ public final class App implements AutoCloseable {
       }
       sweeper.kick();
 
+      // One Keystone client (and one service-user token) for token validation and limits alike
+      KeystoneClient keystoneClient = config.auth().keystoneStrategy() || config.quotas().useKeystoneLimits()
+          ? new KeystoneClient(vertx, config.auth().keystone(), clock) : null;
+      Authenticator authenticator;
+      if (config.auth().keystoneStrategy()) {
+        KeystoneConfig keystone = config.auth().keystone();
+        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, policy, clock);
+        LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
+      } else {
+        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy);
+      }
+      LimitSource limits = config.quotas().useKeystoneLimits()
+          ? new KeystoneLimitSource(keystoneClient, config.auth().keystone())
+          : new ConfiguredLimitSource(config.quotas());
       Services services = new Services(config, clock, images, new MemberRepository(pool, clock),
-          new TrustedHeadersAuthenticator(config.auth(), policy), policy,
+          authenticator, policy,
           new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
           new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
           pools, metrics, new Lifecycle(), sweeper,
@@ -188,16 +207,20 @@ public final class App implements AutoCloseable {
    * silently enforcing nothing. Otherwise they come from {@code quotas.limits} (used only while
    * {@code quotas.limits.enabled} is true).
    */
-  static LimitSource limitSource(QuotaConfig quotas) {
+  /**
+   * Refuses quota settings that cannot work, before anything starts: Keystone limits need the
+   * Keystone service user's credentials (the same {@code auth.keystone_authtoken} options the
+   * keystone strategy uses, even when tokens are not validated).
+   */
+  static void checkLimitSource(ImagoConfig config) {
+    QuotaConfig quotas = config.quotas();
     if (quotas.useKeystoneLimits()) {
-      throw new ConfigException("quotas.use_keystone_limits: true needs limits from Keystone, which this build cannot"
-          + " read yet; set it to false (and quotas.limits.enabled: true to take the limits from quotas.limits)");
+      config.auth().keystone().requireComplete("quotas.use_keystone_limits: true");
     }
-    if (quotas.limitsEnabled() && quotas.userStorageQuota() > 0) {
-      LOG.atWarn().setMessage("quotas.user_storage_quota is ignored while unified limits are on (quotas.limits.enabled),"
-          + " as Glance ignores it with use_keystone_limits").log();
+    if ((quotas.limitsEnabled() || quotas.useKeystoneLimits()) && quotas.userStorageQuota() > 0) {
+      LOG.atWarn().setMessage("quotas.user_storage_quota is ignored while unified limits are on, as Glance ignores it"
+          + " with use_keystone_limits").log();
     }
-    return new ConfiguredLimitSource(quotas);
   }
 
   private static String threadDump() {

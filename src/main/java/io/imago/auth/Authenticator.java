@@ -10,4 +10,12 @@ import io.vertx.core.MultiMap;
  */
 public interface Authenticator {
   Future<Caller> authenticate(MultiMap headers, String requestId);
+
+  /**
+   * The {@code WWW-Authenticate} value every 401 carries, or null for none (keystonemiddleware adds
+   * {@code Keystone uri="…"} to every 401, also to those the application produced: spec/keystone.md §2).
+   */
+  default String wwwAuthenticate() {
+    return null;
+  }
 }

@@ -7,17 +7,27 @@ import java.util.List;
 /**
  * Who the caller is.
  *
- * <p>{@code noauth} (the only strategy until Keystone support lands) trusts the identity headers
- * that keystonemiddleware would set ({@code X-Roles}, {@code X-Project-Id}, …); a request without
- * them acts as {@code defaultUserId} in {@code defaultProjectId} with {@code defaultRoles}. Never
- * expose a noauth node beyond a trusted network.
+ * <p>{@code noauth} (the embedded default) trusts the identity headers that keystonemiddleware would
+ * set ({@code X-Roles}, {@code X-Project-Id}, …); a request without them acts as
+ * {@code defaultUserId} in {@code defaultProjectId} with {@code defaultRoles}. Never expose a noauth
+ * node beyond a trusted network. {@code keystone} validates {@code X-Auth-Token} with Keystone
+ * ({@link KeystoneConfig}) and ignores identity headers sent by clients.
  */
-public record AuthConfig(String strategy, String defaultProjectId, String defaultUserId, List<String> defaultRoles) {
+public record AuthConfig(String strategy, String defaultProjectId, String defaultUserId, List<String> defaultRoles,
+    KeystoneConfig keystone) {
   public AuthConfig {
     requireNonNull(strategy, "strategy");
-    if (!strategy.equals("noauth")) {
-      throw new ConfigException("auth.strategy: " + strategy + " (expected: noauth)");
+    if (!strategy.equals("noauth") && !strategy.equals("keystone")) {
+      throw new ConfigException("auth.strategy: " + strategy + " (expected: noauth or keystone)");
     }
     defaultRoles = List.copyOf(requireNonNull(defaultRoles, "defaultRoles"));
+    requireNonNull(keystone, "keystone");
+    if (strategy.equals("keystone")) {
+      keystone.requireComplete();
+    }
+  }
+
+  public boolean keystoneStrategy() {
+    return strategy.equals("keystone");
   }
 }

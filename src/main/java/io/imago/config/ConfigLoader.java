@@ -131,7 +131,25 @@ public final class ConfigLoader {
         t.string("auth.strategy", "noauth"),
         t.string("auth.noauth.default_project_id", "admin"),
         t.string("auth.noauth.default_user_id", "admin"),
-        t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")));
+        t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")),
+        new KeystoneConfig(
+            t.string("auth.keystone_authtoken.www_authenticate_uri", null),
+            t.string("auth.keystone_authtoken.auth_url", null),
+            t.string("auth.keystone_authtoken.username", null),
+            t.string("auth.keystone_authtoken.password", null),
+            t.string("auth.keystone_authtoken.project_name", null),
+            t.string("auth.keystone_authtoken.user_domain_name", "Default"),
+            t.string("auth.keystone_authtoken.project_domain_name", "Default"),
+            t.duration("auth.keystone_authtoken.token_cache_time", Duration.ofSeconds(300)),
+            t.integer("auth.keystone_authtoken.token_cache_size", 10000),
+            t.list("auth.keystone_authtoken.service_token_roles", List.of("service")),
+            t.bool("auth.keystone_authtoken.service_token_roles_required", false),
+            t.duration("auth.keystone_authtoken.http_connect_timeout", Duration.ofSeconds(3)),
+            t.duration("auth.keystone_authtoken.http_request_timeout", Duration.ofSeconds(5)),
+            t.string("auth.oslo_limit.endpoint_id", null),
+            t.string("auth.oslo_limit.endpoint_service_type", "image"),
+            t.string("auth.oslo_limit.system_scope", "all"),
+            t.duration("auth.oslo_limit.cache_time", Duration.ofSeconds(30))));
 
     PolicyConfig policy = new PolicyConfig(
         t.bool("policy.enforce_new_defaults", true),

@@ -11,20 +11,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code use_keystone_limits: true} cannot be honoured by this build: the start refuses it, saying why. */
+/**
+ * {@code use_keystone_limits: true} needs the Keystone service user's credentials: without them
+ * the start refuses, saying which options are missing.
+ */
 class KeystoneLimitsStartTest {
   @TempDir
   Path tmp;
 
   @Test
-  void startRefusesKeystoneLimitsBeforeTouchingAnything() throws Exception {
+  void startRefusesKeystoneLimitsWithoutKeystoneCredentialsBeforeTouchingAnything() throws Exception {
     Path dataDir = tmp.resolve("data");
     var config = ConfigLoader.defaults(Map.of("quotas.use_keystone_limits", "true", "data_dir", dataDir.toString(),
         "http.port", "0"));
     assertThatThrownBy(() -> App.start(config))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("quotas.use_keystone_limits")
-        .hasMessageContaining("quotas.limits.enabled");
+        .hasMessageContaining("auth.keystone_authtoken.auth_url");
     assertThat(Files.exists(dataDir)).isFalse();
   }
 }

@@ -159,7 +159,8 @@ class ConfigLoaderTest {
     assertBad("images.api_limit_max", "0", "images.api_limit_max: 0 (expected: >= 1)");
     assertBad("images.enabled_import_methods", "glance-direct,ftp", "images.enabled_import_methods: ftp");
     assertBad("http.max_chunk_size", "1B", "http.max_chunk_size: 1 (expected: 1KiB..16MiB)");
-    assertBad("auth.strategy", "keystone", "auth.strategy: keystone (expected: noauth)");
+    assertBad("auth.strategy", "ldap", "auth.strategy: ldap (expected: noauth or keystone)");
+    assertBad("auth.strategy", "keystone", "auth.strategy: keystone needs auth.keystone_authtoken.auth_url");
     assertBad("node_id", "x".repeat(65), "node_id:");
   }
 
