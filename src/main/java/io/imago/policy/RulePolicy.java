@@ -80,7 +80,7 @@ public final class RulePolicy implements Policy {
     }
     Set<String> undefined = rules.undefinedReferences();
     if (!undefined.isEmpty()) {
-      LOG.atWarn().setMessage("policy rules refer to rules that do not exist; those checks always fail")
+      LOG.atWarn().setMessage("policy rules refer to rules that do not exist; those checks evaluate the default rule, as in oslo.policy")
           .addKeyValue("source", source).addKeyValue("undefined", undefined).log();
     }
     return new RulePolicy(rules, config.enforceNewDefaults(), config.enforceScope());

@@ -44,7 +44,7 @@ public final class Rules {
     return rules.get(name);
   }
 
-  /** The rule names referred to with {@code rule:} that no rule defines (they always fail). */
+  /** The rule names referred to with {@code rule:} that no rule defines (they evaluate {@code default}). */
   public Set<String> undefinedReferences() {
     Set<String> out = new TreeSet<>();
     for (Check c : rules.values()) {
@@ -57,13 +57,31 @@ public final class Rules {
     return out;
   }
 
-  /** Evaluates the named rule; an unknown name fails, as in oslo.policy. */
+  /**
+   * Evaluates the named rule. An unknown name evaluates the {@code default} rule instead, as
+   * oslo.policy's {@code Rules.__missing__} does (Glance's {@code default} is {@code ""}: allow;
+   * the reference Glance answers 200 for {@code "get_images": "rule:nosuch"}, 403 when
+   * {@code default} is {@code "!"}). Unknown names met while evaluating that fallback fail,
+   * where oslo.policy would recurse forever.
+   */
   public boolean enforce(String name, Map<String, Object> creds, Map<String, String> target) {
+    return enforce(name, creds, target, true);
+  }
+
+  private boolean enforce(String name, Map<String, Object> creds, Map<String, String> target, boolean mayFallBack) {
     Check c = rules.get(name);
-    return c != null && evaluate(c, creds, target);
+    if (c != null) {
+      return evaluate(c, creds, target, mayFallBack);
+    }
+    Check fallback = rules.get("default");
+    return mayFallBack && fallback != null && evaluate(fallback, creds, target, false);
   }
 
   public boolean evaluate(Check check, Map<String, Object> creds, Map<String, String> target) {
+    return evaluate(check, creds, target, true);
+  }
+
+  private boolean evaluate(Check check, Map<String, Object> creds, Map<String, String> target, boolean mayFallBack) {
     if (check instanceof Check.Always) {
       return true;
     }
@@ -71,11 +89,11 @@ public final class Rules {
       return false;
     }
     if (check instanceof Check.Not n) {
-      return !evaluate(n.check(), creds, target);
+      return !evaluate(n.check(), creds, target, mayFallBack);
     }
     if (check instanceof Check.And and) {
       for (Check c : and.checks()) {
-        if (!evaluate(c, creds, target)) {
+        if (!evaluate(c, creds, target, mayFallBack)) {
           return false;
         }
       }
@@ -83,7 +101,7 @@ public final class Rules {
     }
     if (check instanceof Check.Or or) {
       for (Check c : or.checks()) {
-        if (evaluate(c, creds, target)) {
+        if (evaluate(c, creds, target, mayFallBack)) {
           return true;
         }
       }
@@ -91,7 +109,7 @@ public final class Rules {
     }
     if (check instanceof Check.RuleRef r) {
       // no cycles (checked in of()), so this recursion ends
-      return enforce(r.name(), creds, target);
+      return enforce(r.name(), creds, target, mayFallBack);
     }
     if (check instanceof Check.Role r) {
       return role(r, creds, target);

@@ -87,13 +87,13 @@ class PolicyEngineTest {
       role:a Or role:b                               | p1:b                | -                         | yes
       ((role:a)) and (not (role:b))                  | p1:a                | -                         | yes
       role:x or role:y or role:z or role:a           | p1:a                | -                         | yes
-      # ---- rule: references; an unknown rule fails
+      # ---- rule: references; an unknown rule is the default rule ("" in Glance), as in oslo.policy
       rule:context_is_admin                          | p1:admin            | -                         | yes
       rule:context_is_admin                          | p1:member           | -                         | no
       rule:default                                   | p1:                 | -                         | yes
       rule:service_api                               | p1:service          | -                         | yes
-      rule:no_such_rule                              | px:admin            | -                         | no
-      not rule:no_such_rule                          | p1:                 | -                         | yes
+      rule:no_such_rule                              | px:                 | -                         | yes
+      not rule:no_such_rule                          | p1:                 | -                         | no
       # ---- Glance's defaults for admin, member and reader of their own and of another project
       rule:get_image                                 | p1:reader           | project_id=p1,visibility=private | yes
       rule:get_image                                 | p2:reader           | project_id=p1,visibility=private | no
@@ -191,9 +191,32 @@ class PolicyEngineTest {
         .hasMessageContaining("a -> b -> c -> a");
     assertThatThrownBy(() -> Rules.of(Map.of("self", CheckParser.parse("rule:self"))))
         .hasMessageContaining("self -> self");
-    // a reference to nothing is no cycle, only a check that fails
+    // a reference to nothing is no cycle: it evaluates the default rule
     Rules ok = Rules.of(Map.of("a", CheckParser.parse("rule:b"), "b", CheckParser.parse("rule:nothing")));
     assertThat(ok.undefinedReferences()).containsExactly("nothing");
+  }
+
+  @Test
+  void anUnknownRuleEvaluatesTheDefaultRuleOnceAsOsloPolicyDoes() {
+    Map<String, Object> creds = Map.of("roles", java.util.List.of("member"));
+    Rules allowByDefault = Rules.of(Map.of("default", CheckParser.parse(""), "a", CheckParser.parse("rule:nothing")));
+    assertThat(allowByDefault.enforce("a", creds, Map.of())).isTrue();
+    assertThat(allowByDefault.enforce("not_a_rule_at_all", creds, Map.of())).isTrue();
+
+    Rules denyByDefault = Rules.of(Map.of("default", CheckParser.parse("!"), "a", CheckParser.parse("rule:nothing")));
+    assertThat(denyByDefault.enforce("a", creds, Map.of())).isFalse();
+
+    Rules memberByDefault = Rules.of(Map.of("default", CheckParser.parse("role:member")));
+    assertThat(memberByDefault.enforce("nothing", creds, Map.of())).isTrue();
+    assertThat(memberByDefault.enforce("nothing", Map.of("roles", java.util.List.of("reader")), Map.of())).isFalse();
+
+    // a default that itself names an unknown rule: that inner reference fails instead of recursing
+    Rules selfReferring = Rules.of(Map.of("default", CheckParser.parse("rule:ghost or role:admin")));
+    assertThat(selfReferring.enforce("nothing", creds, Map.of())).isFalse();
+    assertThat(selfReferring.enforce("nothing", Map.of("roles", java.util.List.of("admin")), Map.of())).isTrue();
+
+    Rules noDefault = Rules.of(Map.of("a", CheckParser.parse("rule:nothing")));
+    assertThat(noDefault.enforce("a", creds, Map.of())).isFalse();
   }
 
   @Test
