@@ -89,6 +89,7 @@ class FatJarIT {
 
     Node first = start(Map.of(), "serve", "--port", "0", "--data-dir", data.toString());
     assertThat(first.log()).contains("embedded PostgreSQL started");
+    first.awaitLog("auth.strategy is noauth: callers are trusted as their identity headers say");
     Http http = new Http(first.url);
     assertThat(http.get("/healthcheck", "Accept", "text/plain").expect(200).body()).isEqualTo("OK");
     String id = Fixtures.activeImage(http, bytes);
@@ -144,8 +145,10 @@ class FatJarIT {
     Path data = tmp.resolve("external");
     String url = TestPostgres.get().newDatabase();
 
-    Node node = start(Map.of("IMAGO_DATABASE_URL", url), "serve", "--port", "0", "--data-dir", data.toString());
+    Node node = start(Map.of("IMAGO_DATABASE_URL", url), "serve", "--port", "0", "--data-dir", data.toString(),
+        "--bind", "0.0.0.0");
     assertThat(node.log()).contains("embedded=false").doesNotContain("embedded PostgreSQL started");
+    node.awaitLog("ANYONE WHO CAN REACH THIS PORT CAN ACT AS ANY USER");
     Http http = new Http(node.url);
     String id = Fixtures.activeImage(http, Fixtures.bytes(1000, 73));
     assertThat(http.get("/v2/images/" + id).expect(200).json().getString("status")).isEqualTo("active");

@@ -183,6 +183,9 @@ public final class App implements AutoCloseable {
           .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())
           .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
           .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
+      if (!config.auth().keystoneStrategy()) {
+        warnNoauth(config.http().bind());
+      }
       return new App(config, lock, vertx, postgres, pool, pools, services, sweeper, verticles, port);
     } catch (Exception | Error e) {
       if (vertx != null) {
@@ -220,6 +223,27 @@ public final class App implements AutoCloseable {
     if ((quotas.limitsEnabled() || quotas.useKeystoneLimits()) && quotas.userStorageQuota() > 0) {
       LOG.atWarn().setMessage("quotas.user_storage_quota is ignored while unified limits are on, as Glance ignores it"
           + " with use_keystone_limits").log();
+    }
+  }
+
+  /**
+   * noauth trusts whatever identity headers a request carries (spec/keystone.md §4: a test mode that
+   * must not go unnoticed in production); reachable beyond this host, anyone can act as an admin.
+   */
+  private static void warnNoauth(String bind) {
+    boolean loopback;
+    try {
+      loopback = java.net.InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      loopback = false;
+    }
+    if (loopback) {
+      LOG.atWarn().setMessage("auth.strategy is noauth: callers are trusted as their identity headers say;"
+          + " use auth.strategy: keystone before serving beyond this host").log();
+    } else {
+      LOG.atError().setMessage("auth.strategy is noauth and Imago listens beyond loopback: ANYONE WHO CAN REACH"
+          + " THIS PORT CAN ACT AS ANY USER, INCLUDING AN ADMIN. Use auth.strategy: keystone, or bind to 127.0.0.1")
+          .addKeyValue("bind", bind).log();
     }
   }
 
