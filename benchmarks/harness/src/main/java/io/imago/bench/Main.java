@@ -96,10 +96,6 @@ public final class Main {
       err.println("failed: " + e);
       return new Outcome(1, null, null);
     }
-    List<String> unused = o.unused();
-    if (!unused.isEmpty()) {
-      err.println("warning: options not used by " + scenarios + ": " + unused);
-    }
     Map<String, Object> doc = Report.document("imago-bench " + String.join(" ", args), results, comparisons);
     Path html = null;
     try {
@@ -110,6 +106,10 @@ public final class Main {
     } catch (Exception e) {
       err.println("could not write the report: " + e);
       return new Outcome(1, doc, null);
+    }
+    List<String> unused = o.unused();
+    if (!unused.isEmpty()) {
+      err.println("warning: options not used by " + scenarios + ": " + unused);
     }
     boolean failed = results.stream().anyMatch(r -> r.status() == Result.Status.FAILED);
     return new Outcome(failed ? 1 : 0, doc, html);

@@ -27,6 +27,7 @@ public final class Meter implements AutoCloseable {
   private final PrintStream progress;
   private final String label;
   private long[] last = new long[3];
+  private long stopped;
 
   /** @param progress where the per-second line goes; null for none */
   public Meter(String label, PrintStream progress) {
@@ -86,8 +87,8 @@ public final class Meter implements AutoCloseable {
     }
   }
 
-  public double elapsedSeconds() {
-    return (System.nanoTime() - start) / 1e9;
+  public synchronized double elapsedSeconds() {
+    return ((stopped != 0 ? stopped : System.nanoTime()) - start) / 1e9;
   }
 
   /** Per-second samples: {second, bytes, requests, errors} (deltas). */
@@ -110,6 +111,10 @@ public final class Meter implements AutoCloseable {
   public void close() {
     ticker.shutdownNow();
     synchronized (this) {
+      if (stopped != 0) {
+        return;
+      }
+      stopped = System.nanoTime();
       long[] now = {bytes.sum(), requests.sum(), errors.sum()};
       if (now[0] != last[0] || now[1] != last[1] || now[2] != last[2] || series.isEmpty()) {
         series.add(new long[] {series.size() + 1, now[0] - last[0], now[1] - last[1], now[2] - last[2]});

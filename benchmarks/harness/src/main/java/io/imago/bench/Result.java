@@ -85,6 +85,7 @@ public final class Result {
 
   /** Copies the meter's totals, series, latencies and error samples. */
   Result from(Meter m) {
+    m.close(); // stops the clock and takes the last, partial second
     seconds = m.elapsedSeconds();
     bytes = m.totalBytes();
     requests = m.totalRequests();

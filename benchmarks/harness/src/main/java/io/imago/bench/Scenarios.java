@@ -175,6 +175,7 @@ public final class Scenarios {
     int k = ctx.opts().integer("uploads", 4);
     long size = ctx.opts().bytes("size", "256MiB");
     String method = ctx.opts().str("method", "put");
+    Duration timeout = ctx.opts().duration("timeout", "30m");
     r.params.putAll(Map.of("uploads", k, "size", size, "method", method));
     Data data = new Data(size, 7);
     String[] want = data.digests();
@@ -202,13 +203,7 @@ public final class Scenarios {
             created.add(id);
             CompletableFuture<Void> sent = "put".equals(how) ? api.upload(id, data)
                 : api.stage(id, data).thenCompose(v -> api.importDirect(id));
-            return sent.thenApplyAsync(v -> {
-              try {
-                return api.awaitStatus(id, Duration.ofMinutes(30), "active", "killed");
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            }, api.executor());
+            return sent.thenCompose(v -> api.awaitSettled(id, System.nanoTime() + timeout.toNanos()));
           }).thenAccept(img -> {
             if (!"active".equals(img.get("status")) || !want[0].equals(img.get("checksum"))
                 || (img.get("os_hash_value") != null && !want[1].equals(img.get("os_hash_value")))) {
