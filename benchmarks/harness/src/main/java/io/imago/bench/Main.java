@@ -24,6 +24,7 @@ import java.util.Map;
 public final class Main {
   static final String USAGE = """
       usage:
+        imago-bench report FILE.json       (the HTML page again, from a saved JSON result)
         imago-bench run SCENARIO[,SCENARIO...] --endpoint URL [options]
         imago-bench compare SCENARIO --a URL --b URL [--a-label A] [--b-label B] [--rounds 3]
                     [--with-nginx [--nginx-bin nginx]] [--hash-ceiling] [--a-pid P] [--b-pid P] [options]
@@ -55,6 +56,9 @@ public final class Main {
   /** Runs a command; never exits the JVM (the smoke tests call this). */
   public static Outcome execute(String[] args, PrintStream out, PrintStream err) {
     Options o = Options.parse(args);
+    if (o.positional().size() == 2 && "report".equals(o.positional().get(0))) {
+      return rerender(Path.of(o.positional().get(1)), out, err);
+    }
     if (o.positional().size() < 2 || !List.of("run", "compare").contains(o.positional().get(0))) {
       err.print(USAGE);
       return new Outcome(2, null, null);
@@ -113,6 +117,20 @@ public final class Main {
     }
     boolean failed = results.stream().anyMatch(r -> r.status() == Result.Status.FAILED);
     return new Outcome(failed ? 1 : 0, doc, html);
+  }
+
+  /** {@code report FILE.json}: the HTML page again from a saved result, next to it. */
+  static Outcome rerender(Path json, PrintStream out, PrintStream err) {
+    try {
+      Map<String, Object> doc = Json.object(java.nio.file.Files.readString(json));
+      Path html = json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".html");
+      java.nio.file.Files.writeString(html, Report.html(doc));
+      out.println("report: " + html.toAbsolutePath());
+      return new Outcome(0, doc, html);
+    } catch (Exception e) {
+      err.println("cannot render " + json + ": " + e);
+      return new Outcome(1, null, null);
+    }
   }
 
   private static String line(Result r) {

@@ -58,6 +58,11 @@ public final class References {
   public static Nginx nginx(String binary) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("imago-bench-nginx-");
     Files.createDirectories(dir.resolve("www"));
+    // nginx's worker drops to an unprivileged user when started as root: it must be able to read the files
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+    Files.setPosixFilePermissions(dir, open);
+    Files.setPosixFilePermissions(dir.resolve("www"), open);
     Files.createDirectories(dir.resolve("tmp"));
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -71,6 +71,17 @@ class ReportTest {
   }
 
   @Test
+  void theHtmlCanBeRenderedAgainFromTheSavedJson(@TempDir Path dir) throws Exception {
+    Map<String, Object> doc = Report.document("cmd", List.of(sample("imago", 100)), List.of());
+    Report.write(dir, "r", doc);
+    String first = Files.readString(dir.resolve("r.html"));
+    Files.delete(dir.resolve("r.html"));
+    Main.Outcome o = Main.execute(new String[] {"report", dir.resolve("r.json").toString()}, System.out, System.err);
+    assertThat(o.exitCode()).isZero();
+    assertThat(Files.readString(dir.resolve("r.html"))).isEqualTo(first);
+  }
+
+  @Test
   void jsonWriterAndReaderRoundTrip() {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("s", "a \"q\" \\ \n ü");
