@@ -46,6 +46,9 @@ public final class Scenarios {
 
   /** Runs a scenario; a failure becomes a {@code failed} result, never an exception. */
   public static Result run(String name, Ctx ctx) {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown scenario " + name + "; known: " + NAMES);
+    }
     Result r = new Result(name, ctx.target().label, ctx.target().endpoint());
     try {
       switch (name) {
@@ -54,11 +57,9 @@ public final class Scenarios {
         case "metadata-mix" -> metadataMix(ctx, r);
         case "cache-admin" -> cacheAdmin(ctx, r);
         case "slow-clients" -> slowClients(ctx, r);
-        default -> throw new IllegalArgumentException("unknown scenario " + name + "; known: " + NAMES);
+        default -> throw new IllegalStateException(name);
       }
-    } catch (IllegalArgumentException e) {
-      throw e;
-    } catch (Exception e) {
+    } catch (Exception e) { // a server's bad answer (even unparsable JSON) is a failed run, not a usage error
       r.failed(e);
     }
     return r;
