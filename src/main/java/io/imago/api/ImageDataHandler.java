@@ -273,7 +273,17 @@ public final class ImageDataHandler {
           }
           return send(rc, image);
         })
-        .onFailure(rc::fail);
+        .onFailure(e -> {
+          if (!rc.response().headWritten()) {
+            rc.fail(e);
+            return;
+          }
+          // The client went away mid-body (or the store failed mid-body): the response is over and
+          // cannot carry an error any more; the connection has been reset.
+          Routes.requestOver(rc);
+          LOG.atInfo().setMessage("download interrupted").addKeyValue("request_id", Callers.get(rc).requestId())
+              .addKeyValue("image_id", id).addKeyValue("reason", e.getMessage()).log();
+        });
   }
 
   private Future<Void> send(RoutingContext rc, Image image) {

@@ -118,9 +118,9 @@ public final class Routes {
     router.route().handler(rc -> {
       // every request counts until its response ends or its connection dies (graceful shutdown);
       // once: a reroute (/v2.N/… → /v2/…) runs the handlers again
-      if (rc.get(COUNTED) == null) {
-        rc.put(COUNTED, Boolean.TRUE);
+      if (rc.get(REQUEST_OVER) == null) {
         Runnable done = s.lifecycle().requestStarted();
+        rc.put(REQUEST_OVER, done);
         rc.addEndHandler(v -> done.run());
       }
       rc.next();
@@ -224,7 +224,20 @@ public final class Routes {
   }
 
   private static final String BODY = "imago.body";
-  private static final String COUNTED = "imago.counted";
+  /** The request's "no longer in flight" callback (idempotent), under this routing-context key. */
+  private static final String REQUEST_OVER = "imago.requestOver";
+
+  /**
+   * Ends the request's in-flight count when its end handlers cannot tell: Vert.x 5.0 marks a
+   * {@code sendFile} response as ended when the file starts, so a client hanging up mid-file
+   * fires no end, close or exception handler of the response.
+   */
+  static void requestOver(RoutingContext rc) {
+    Runnable done = rc.get(REQUEST_OVER);
+    if (done != null) {
+      done.run();
+    }
+  }
 
   /**
    * {@link Body#STREAM}, first step: pause the body and watch it for errors from the very first

@@ -92,6 +92,37 @@ class GracefulShutdownIT {
     }
   }
 
+  @Test
+  void aDownloadWhoseClientHangsUpStopsCountingSoShutdownDoesNotWaitForIt() throws Exception {
+    Blocking.install();
+    ImagoConfig config = ConfigLoader.defaults(Map.of(
+        "http.port", "0",
+        "data_dir", dir.toString(),
+        "database.url", TestPostgres.get().newDatabase(),
+        "logging.access_log", "false"));
+    try (App app = App.start(config)) {
+      Http http = new Http("http://127.0.0.1:" + app.port());
+      String id = Fixtures.activeImage(http, Fixtures.bytes(32 << 20, 2));
+      for (int i = 0; i < 3; i++) {
+        Socket reader = new Socket("127.0.0.1", app.port());
+        reader.setReceiveBufferSize(64 * 1024);
+        reader.getOutputStream().write(("GET /v2/images/" + id + "/file HTTP/1.1\r\nHost: x\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        InputStream in = reader.getInputStream();
+        assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+        in.readNBytes(1 << 16);
+        Await.until("the download is in flight", () -> app.services().lifecycle().inFlightDownloads() == 1);
+        reader.setSoLinger(true, 0); // hang up hard, mid-body: the server's next write fails
+        reader.close();
+        Await.until("the hung-up download is over",
+            () -> app.services().lifecycle().inFlightDownloads() == 0
+                && app.services().lifecycle().inFlightRequests() == 0);
+      }
+      // still serving: one whole download
+      assertThat(http.get("/v2/images/" + id + "/file").expect(200).bytes()).hasSize(32 << 20);
+    }
+  }
+
   private static String readHead(InputStream in) throws java.io.IOException {
     StringBuilder b = new StringBuilder();
     while (!b.toString().endsWith("\r\n\r\n")) {
