@@ -34,11 +34,7 @@ class GracefulShutdownIT {
   @Test
   void downloadsInFlightFinishAndUploadsInFlightAreCancelledCleanly() throws Exception {
     Blocking.install();
-    ImagoConfig config = ConfigLoader.defaults(Map.of(
-        "http.port", "0",
-        "data_dir", dir.toString(),
-        "database.url", TestPostgres.get().newDatabase(),
-        "logging.access_log", "false"));
+    ImagoConfig config = config();
     App app = App.start(config);
     Http http = new Http("http://127.0.0.1:" + app.port());
     byte[] big = Fixtures.bytes(32 << 20, 1);
@@ -95,11 +91,7 @@ class GracefulShutdownIT {
   @Test
   void aDownloadWhoseClientHangsUpStopsCountingSoShutdownDoesNotWaitForIt() throws Exception {
     Blocking.install();
-    ImagoConfig config = ConfigLoader.defaults(Map.of(
-        "http.port", "0",
-        "data_dir", dir.toString(),
-        "database.url", TestPostgres.get().newDatabase(),
-        "logging.access_log", "false"));
+    ImagoConfig config = config();
     try (App app = App.start(config)) {
       Http http = new Http("http://127.0.0.1:" + app.port());
       String id = Fixtures.activeImage(http, Fixtures.bytes(32 << 20, 2));
@@ -121,6 +113,14 @@ class GracefulShutdownIT {
       // still serving: one whole download
       assertThat(http.get("/v2/images/" + id + "/file").expect(200).bytes()).hasSize(32 << 20);
     }
+  }
+
+  private ImagoConfig config() {
+    return ConfigLoader.defaults(Map.of(
+        "http.port", "0",
+        "data_dir", dir.toString(),
+        "database.url", TestPostgres.get().newDatabase(),
+        "logging.access_log", "false"));
   }
 
   private static String readHead(InputStream in) throws java.io.IOException {
