@@ -9,6 +9,7 @@ import io.imago.testing.KeystoneImago;
 import io.imago.testing.KeystoneProxy;
 import io.imago.testing.TestKeystone;
 import io.imago.testing.TestKeystone.Token;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,6 +116,24 @@ class KeystoneAuthIT {
     Http.assertGlanceError(reader.post("/v2/images", new JsonObject().put("disk_format", "raw")
         .put("container_format", "bare")), 403);
     reader.get("/v2/images").expect(200);
+  }
+
+  @Test
+  @Order(2)
+  void anAdminTokenSeesAndPublicizesAnotherProjectsImageWhichAMemberMayNot() {
+    Http member = imago.http(keystone().token("a-member"));
+    String id = Fixtures.createImage(member, new JsonObject().put("name", "a-private")).getString("id");
+    JsonArray publicize = new JsonArray().add(
+        new JsonObject().put("op", "replace").put("path", "/visibility").put("value", "public"));
+    Http.assertGlanceError(member.patch("/v2/images/" + id, publicize), 403);
+
+    Http admin = imago.http(keystone().projectAdminToken());
+    assertThat(admin.get("/v2/images/" + id).expect(200).json().getString("owner"))
+        .isEqualTo(keystone().projectId("imago-a"));
+    assertThat(admin.patch("/v2/images/" + id, publicize).expect(200).json().getString("visibility"))
+        .isEqualTo("public");
+    // now project B's reader sees it too
+    imago.http(keystone().token("b-reader")).get("/v2/images/" + id).expect(200);
   }
 
   @Test

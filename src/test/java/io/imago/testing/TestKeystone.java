@@ -162,6 +162,13 @@ public final class TestKeystone {
         new JsonObject().put("system", new JsonObject().put("all", true)));
   }
 
+  /** A token of the bootstrap admin scoped to its {@code admin} project: a cloud admin as Glance sees one. */
+  public Token projectAdminToken() {
+    JsonObject admin = info.getJsonObject("admin");
+    return issue(url(), admin.getString("user"), admin.getString("password"), new JsonObject().put("project",
+        new JsonObject().put("name", admin.getString("project")).put("domain", new JsonObject().put("name", "Default"))));
+  }
+
   private Token projectToken(String base, String user) {
     JsonObject u = info.getJsonObject("users").getJsonObject(user);
     return issue(base, user, u.getString("password"), new JsonObject().put("project",
