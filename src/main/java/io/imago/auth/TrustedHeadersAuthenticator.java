@@ -38,8 +38,7 @@ public final class TrustedHeadersAuthenticator implements Authenticator {
     boolean any = IDENTITY_HEADERS.stream().anyMatch(h::contains);
     if (!any) {
       Set<String> roles = lower(config.defaultRoles());
-      return Future.succeededFuture(new Caller(config.defaultUserId(), config.defaultProjectId(), roles,
-          policy.isAdmin(roles, config.defaultProjectId()), false, requestId));
+      return Future.succeededFuture(caller(config.defaultUserId(), config.defaultProjectId(), roles, requestId));
     }
     String status = h.get("X-Identity-Status");
     // Glance compares exactly: "confirmed" is not confirmed (its context middleware, keystone.md §3)
@@ -51,7 +50,13 @@ public final class TrustedHeadersAuthenticator implements Authenticator {
     String user = first(h, "X-User-Id", "X-User");
     String roleList = first(h, "X-Roles", "X-Role");
     Set<String> roles = roleList == null ? Set.of() : lower(List.of(roleList.split(",")));
-    return Future.succeededFuture(new Caller(user, project, roles, policy.isAdmin(roles, project), false, requestId));
+    return Future.succeededFuture(caller(user, project, roles, requestId));
+  }
+
+  /** {@code context_is_admin} sees every credential (a policy file may test {@code user_id}, not only roles). */
+  private Caller caller(String user, String project, Set<String> roles, String requestId) {
+    Caller plain = new Caller(user, project, roles, false, false, requestId);
+    return policy.isAdmin(plain) ? new Caller(user, project, roles, true, false, requestId) : plain;
   }
 
   private static String first(MultiMap h, String... names) {

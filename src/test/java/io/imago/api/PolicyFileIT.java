@@ -34,6 +34,7 @@ class PolicyFileIT {
       Path f = dir.resolve("policy.yaml");
       Files.writeString(f, """
           # overrides; every other rule keeps Glance's default
+          "context_is_admin": "role:admin or user_id:user-p-operator"
           "publicize_image": "role:member"
           "get_images": "!"
           "delete_image": "rule:context_is_admin or (role:member and project_id:%(project_id)s and not 'True':%(os_hidden)s)"
@@ -42,6 +43,14 @@ class PolicyFileIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void contextIsAdminMayNameAUserAndThatUserIsAnAdmin() {
+    String id = Fixtures.createImage(member).getString("id"); // private to p1
+    Http operator = server.http().as("p-operator", "reader"); // user id user-p-operator, no admin role
+    assertThat(operator.get("/v2/images/" + id).expect(200).json().getString("owner")).isEqualTo("p1");
+    assertGlanceError(server.http().as("p-other", "reader").get("/v2/images/" + id), 404);
   }
 
   @Test
