@@ -151,7 +151,8 @@ public final class App implements AutoCloseable {
       Authenticator authenticator;
       if (config.auth().keystoneStrategy()) {
         KeystoneConfig keystone = config.auth().keystone();
-        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, policy, clock);
+        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(), policy,
+            clock);
         LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
       } else {
         authenticator = new TrustedHeadersAuthenticator(config.auth(), policy);

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  *       ignored, as with Glance's {@code delay_auth_decision=true}.
  *   <li>Missing, unknown or expired user token: 401 with {@code WWW-Authenticate: Keystone
  *       uri="…"}. Keystone unreachable or slow: 503 within {@code http_request_timeout}.
+ *   <li>With {@code allow_anonymous_access}, a request without a valid token is an anonymous,
+ *       read-only caller instead of a 401.
  *   <li>Roles are lower-cased; a system-scoped token gives a caller with no project and
  *       {@link Caller#systemScope()}, which Glance's project-scoped rules refuse.
  * </ul>
@@ -49,8 +51,19 @@ public final class KeystoneAuthenticator implements Authenticator {
   private final TokenCache cache;
   private final Set<String> serviceTokenRoles;
   private final String wwwAuthenticate;
+  private final boolean allowAnonymous;
 
   public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, Policy policy, Clock clock) {
+    this(keystone, config, false, policy, clock);
+  }
+
+  /**
+   * @param allowAnonymous Glance's {@code allow_anonymous_access}: a request without a valid token
+   *     is an anonymous, read-only caller instead of a 401 (Keystone being down is still a 503)
+   */
+  public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, boolean allowAnonymous, Policy policy,
+      Clock clock) {
+    this.allowAnonymous = allowAnonymous;
     this.keystone = keystone;
     this.config = config;
     this.policy = policy;
@@ -67,6 +80,17 @@ public final class KeystoneAuthenticator implements Authenticator {
 
   @Override
   public Future<Caller> authenticate(MultiMap h, String requestId) {
+    Future<Caller> caller = authenticateToken(h, requestId);
+    if (!allowAnonymous) {
+      return caller;
+    }
+    // Glance's anonymous context (spec/keystone.md §3): no user, project or roles, read-only
+    return caller.recover(e -> e instanceof ImagoException ie && ie.kind() == ErrorKind.UNAUTHENTICATED
+        ? Future.succeededFuture(new Caller(null, null, Set.of(), false, true, requestId))
+        : Future.failedFuture(e));
+  }
+
+  private Future<Caller> authenticateToken(MultiMap h, String requestId) {
     Context ctx = Vertx.currentContext();
     String userToken = token(h, "X-Auth-Token");
     if (userToken == null) {

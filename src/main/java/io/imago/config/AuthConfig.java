@@ -12,9 +12,13 @@ import java.util.List;
  * {@code defaultUserId} in {@code defaultProjectId} with {@code defaultRoles}. Never expose a noauth
  * node beyond a trusted network. {@code keystone} validates {@code X-Auth-Token} with Keystone
  * ({@link KeystoneConfig}) and ignores identity headers sent by clients.
+ *
+ * @param allowAnonymousAccess Glance's {@code allow_anonymous_access}: with {@code keystone}, a
+ *     request without a valid token is an anonymous, read-only caller instead of a 401
+ *     (spec/keystone.md §3)
  */
 public record AuthConfig(String strategy, String defaultProjectId, String defaultUserId, List<String> defaultRoles,
-    KeystoneConfig keystone) {
+    KeystoneConfig keystone, boolean allowAnonymousAccess) {
   public AuthConfig {
     requireNonNull(strategy, "strategy");
     if (!strategy.equals("noauth") && !strategy.equals("keystone")) {

@@ -149,7 +149,8 @@ public final class ConfigLoader {
             t.string("auth.oslo_limit.endpoint_id", null),
             t.string("auth.oslo_limit.endpoint_service_type", "image"),
             t.string("auth.oslo_limit.system_scope", "all"),
-            t.duration("auth.oslo_limit.cache_time", Duration.ofSeconds(30))));
+            t.duration("auth.oslo_limit.cache_time", Duration.ofSeconds(30))),
+        t.bool("auth.allow_anonymous_access", false));
 
     PolicyConfig policy = new PolicyConfig(
         t.bool("policy.enforce_new_defaults", true),
