@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -77,8 +78,16 @@ public final class TokenCache {
    */
   public Future<Validation> get(String token, boolean allowExpired, Supplier<Future<Validation>> validate) {
     String key = digest(token) + (allowExpired ? "+allow_expired" : "");
-    return Future.fromCompletionStage(cache.get(key, (k, executor) -> validate.get().toCompletionStage()
-        .toCompletableFuture()));
+    java.util.function.BiFunction<String, java.util.concurrent.Executor, CompletableFuture<Validation>> load =
+        (k, executor) -> validate.get().toCompletionStage().toCompletableFuture();
+    CompletableFuture<Validation> f = cache.get(key, load);
+    if (f.isCompletedExceptionally()) {
+      // Caffeine drops a failed future in a completion callback that may not have run yet when the
+      // caller that saw the failure sends its next request: never serve a stale failure
+      cache.asMap().remove(key, f);
+      f = cache.get(key, load);
+    }
+    return Future.fromCompletionStage(f);
   }
 
   /** Entries currently held (for tests and metrics). */

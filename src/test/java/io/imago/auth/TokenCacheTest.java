@@ -91,4 +91,24 @@ class TokenCacheTest {
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(retried.valid()).isTrue();
   }
+
+  @Test
+  void aRequestRightAfterAFailureStartsAFreshValidation() throws Exception {
+    // The caller hears of a failure before the cache has dropped it (completion callbacks run
+    // newest first); a retry at that moment must not be served the stale failure.
+    TokenCache cache = new TokenCache(CACHE_TIME, 100, Clock.fixed(NOW, ZoneOffset.UTC));
+    io.vertx.core.Promise<Validation> keystone = io.vertx.core.Promise.promise();
+    Future<Validation> first = cache.get("tok", false, keystone::future);
+    java.util.concurrent.CompletableFuture<Validation> retry = new java.util.concurrent.CompletableFuture<>();
+    first.onFailure(e -> cache.get("tok", false, () -> Future.succeededFuture(valid(NOW.plusSeconds(60))))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            retry.complete(ar.result());
+          } else {
+            retry.completeExceptionally(ar.cause());
+          }
+        }));
+    keystone.fail(new IllegalStateException("down"));
+    assertThat(retry.get(5, TimeUnit.SECONDS).valid()).isTrue();
+  }
 }
