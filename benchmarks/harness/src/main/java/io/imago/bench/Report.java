@@ -194,8 +194,8 @@ public final class Report {
         row.putAll(pct);
         latRows.add(row);
       });
-      b.append(lineChart("latency percentiles (ms, log scale; x: " + String.join(" ", percentileLabels()) + ")",
-          lines, "percentile", "ms", true));
+      b.append(lineChart("latency percentiles (ms, log scale)", lines, "percentile", "ms", true,
+          percentileLabels()));
       b.append(table(latRows, "latency, ms"));
     }
     Map<String, Object> mem = (Map<String, Object>) r.get("memory");
@@ -225,10 +225,16 @@ public final class Report {
 
   /** A line chart; {@code logY} for latencies, which span orders of magnitude. */
   static String lineChart(String title, Map<String, List<double[]>> lines, String xLabel, String yLabel, boolean logY) {
-    int w = 520;
+    return lineChart(title, lines, xLabel, yLabel, logY, null);
+  }
+
+  /** @param xTicks labels of x = 0, 1, 2 … (e.g. percentile names), or null for the range's ends */
+  static String lineChart(String title, Map<String, List<double[]>> lines, String xLabel, String yLabel, boolean logY,
+      List<String> xTicks) {
+    int w = 600;
     int h = 240;
     int l = 60;
-    int r = 110;
+    int r = 190; // room for legends such as "download-cold-first-byte"
     int t = 24;
     int bot = 34;
     double xmin = Double.MAX_VALUE;
@@ -263,9 +269,17 @@ public final class Report {
       b.append("<text x=\"").append(l - 4).append("\" y=\"").append(Json.round(y + 4))
           .append("\" font-size=\"10\" text-anchor=\"end\">").append(fmt(logY ? Math.pow(10, yv) : yv)).append("</text>");
     }
-    b.append("<text x=\"").append(l).append("\" y=\"").append(h - 4).append("\" font-size=\"10\">")
-        .append(fmt(xmin)).append("</text><text x=\"").append(w - r).append("\" y=\"").append(h - 4)
-        .append("\" font-size=\"10\" text-anchor=\"end\">").append(fmt(xmax)).append("</text>");
+    if (xTicks != null) {
+      for (int k = 0; k < xTicks.size(); k++) {
+        double x = l + (w - l - r) * (k - xmin) / (xmax - xmin);
+        b.append("<text x=\"").append(Json.round(x)).append("\" y=\"").append(h - bot + 12)
+            .append("\" font-size=\"10\" text-anchor=\"middle\">").append(esc(xTicks.get(k))).append("</text>");
+      }
+    } else {
+      b.append("<text x=\"").append(l).append("\" y=\"").append(h - 4).append("\" font-size=\"10\">")
+          .append(fmt(xmin)).append("</text><text x=\"").append(w - r).append("\" y=\"").append(h - 4)
+          .append("\" font-size=\"10\" text-anchor=\"end\">").append(fmt(xmax)).append("</text>");
+    }
     b.append("<text x=\"").append((w - r + l) / 2).append("\" y=\"").append(h - 4)
         .append("\" font-size=\"10\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>");
     int c = 0;
