@@ -25,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +38,7 @@ class ImageDataIT {
 
   @AfterEach
   void noPartialFilesLinger() {
-    Await.until("no upload is in progress", () -> incompleteFiles().isEmpty());
+    Await.until("no upload is in progress", () -> server.incompleteFiles().isEmpty());
   }
 
   @Test
@@ -169,7 +168,7 @@ class ImageDataIT {
     assertThat(image.getValue("size")).isNull();
     assertThat(image.getValue("checksum")).isNull();
     assertThat(storedFile(id)).doesNotExist();
-    Await.until("the partial file is removed", () -> incompleteFiles().isEmpty());
+    Await.until("the partial file is removed", () -> server.incompleteFiles().isEmpty());
 
     // The image accepts a complete upload afterwards.
     byte[] data = Fixtures.bytes(1000, 6);
@@ -289,13 +288,5 @@ class ImageDataIT {
 
   static Path storedFile(String id) {
     return server.dataDir().resolve("images").resolve(id);
-  }
-
-  static List<Path> incompleteFiles() {
-    try (Stream<Path> s = Files.list(server.dataDir().resolve("images").resolve("incomplete"))) {
-      return s.toList();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

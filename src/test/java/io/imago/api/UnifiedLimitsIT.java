@@ -9,17 +9,12 @@ import io.imago.testing.Http;
 import io.imago.testing.ImagoServer;
 import io.imago.testing.RawHttp;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +43,7 @@ class UnifiedLimitsIT {
 
   @AfterEach
   void noPartialFilesLinger() {
-    Await.until("no upload is in progress", () -> incompleteFiles().isEmpty());
+    Await.until("no upload is in progress", () -> server.incompleteFiles().isEmpty());
   }
 
   @Test
@@ -128,7 +123,7 @@ class UnifiedLimitsIT {
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains("Project p-size is over a limit for [Resource"
         + " image_size_total is over limit of 2 due to current usage 2 and delta 1]");
-    assertNothingStored(p, b);
+    server.assertNothingStored(p, b);
   }
 
   @Test
@@ -139,7 +134,7 @@ class UnifiedLimitsIT {
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains("[Resource image_size_total is over limit of 2 due to"
         + " current usage 0 and delta 3]");
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
   }
 
   /** Without a declared size the check can only refuse once the project is over, as in Glance. */
@@ -147,14 +142,14 @@ class UnifiedLimitsIT {
   void anUploadOfUnknownSizeIsRefusedOnlyOnceTheProjectIsOver() {
     Http p = as("p-chunked");
     String a = Fixtures.createImage(p).getString("id");
-    chunked(p, a, Fixtures.bytes(3 * MIB, 3)).expect(204); // usage 0 + delta 0 ≤ 2: accepted, and now over
+    p.putChunked("/v2/images/" + a + "/file", Fixtures.bytes(3 * MIB, 3)).expect(204); // usage 0 + delta 0 ≤ 2: accepted, and now over
 
     String b = Fixtures.createImage(p).getString("id");
-    Http.Resp refused = chunked(p, b, Fixtures.bytes(10, 4));
+    Http.Resp refused = p.putChunked("/v2/images/" + b + "/file", Fixtures.bytes(10, 4));
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains("[Resource image_size_total is over limit of 2 due to"
         + " current usage 3 and delta 0]");
-    assertNothingStored(p, b);
+    server.assertNothingStored(p, b);
   }
 
   @Test
@@ -174,7 +169,7 @@ class UnifiedLimitsIT {
       assertGlanceError(refused, 413);
       assertThat(refused.json().getString("message")).contains("Project p-uploading is over a limit for [Resource"
           + " image_count_uploading is over limit of 1 due to current usage 2 and delta 0]");
-      assertNothingStored(p, second);
+      server.assertNothingStored(p, second);
 
       raw.chunk(new byte[0]);
       assertThat(raw.readStatus()).isEqualTo(204);
@@ -217,33 +212,5 @@ class UnifiedLimitsIT {
   private static List<String> names(Http p) {
     return p.get("/v2/images").json().getJsonArray("images").stream()
         .map(o -> ((JsonObject) o).getString("name")).toList();
-  }
-
-  private static Http.Resp chunked(Http p, String id, byte[] data) {
-    return p.send("PUT", "/v2/images/" + id + "/file",
-        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data)),
-        "Content-Type", "application/octet-stream");
-  }
-
-  /** A refused upload leaves its image queued without size, and no data in the store. */
-  static void assertNothingStored(Http p, String id) {
-    JsonObject image = p.get("/v2/images/" + id).expect(200).json();
-    assertThat(image.getString("status")).isEqualTo("queued");
-    assertThat(image.getValue("size")).isNull();
-    assertThat(server.dataDir().resolve("images").resolve(id)).doesNotExist();
-    Await.until("no partial file of the image is left",
-        () -> incompleteFiles().stream().noneMatch(f -> f.getFileName().toString().contains("." + id + ".")));
-  }
-
-  static List<Path> incompleteFiles() {
-    Path dir = server.dataDir().resolve("images").resolve("incomplete");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.toList();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

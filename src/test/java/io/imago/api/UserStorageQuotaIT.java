@@ -9,14 +9,8 @@ import io.imago.testing.Http;
 import io.imago.testing.ImagoServer;
 import io.imago.testing.RawHttp;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,7 +42,7 @@ class UserStorageQuotaIT {
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains(
         "Image exceeds the storage quota: The size of the data 1 will exceed the limit. 0 bytes remaining.");
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
   }
 
   @Test
@@ -60,7 +54,7 @@ class UserStorageQuotaIT {
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains("Image exceeds the storage quota: The size of the data"
         + " 2097152 will exceed the limit. 1048576 bytes remaining.");
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
     // what fits still fits
     upload(p, id, Fixtures.bytes(MIB, 5)).expect(204);
   }
@@ -70,13 +64,11 @@ class UserStorageQuotaIT {
     Http p = as("p-chunked");
     upload(p, Fixtures.createImage(p).getString("id"), Fixtures.bytes(2 * MIB, 6)).expect(204);
     String id = Fixtures.createImage(p).getString("id");
-    Http.Resp refused = p.send("PUT", "/v2/images/" + id + "/file",
-        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(Fixtures.bytes(2 * MIB, 7))),
-        "Content-Type", "application/octet-stream");
+    Http.Resp refused = p.putChunked("/v2/images/" + id + "/file", Fixtures.bytes(2 * MIB, 7));
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).matches("(?s)Image exceeds the storage quota: The size of the"
         + " data \\d+ will exceed the limit\\. 1048576 bytes remaining\\..*");
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
   }
 
   /** The 413 comes while the client is still sending: the stream is stopped at the quota, not read to its end. */
@@ -94,7 +86,7 @@ class UserStorageQuotaIT {
       }
       assertThat(raw.readStatus()).isEqualTo(413);
     }
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
   }
 
   @Test
@@ -102,13 +94,11 @@ class UserStorageQuotaIT {
     Http p = as("p-full");
     upload(p, Fixtures.createImage(p).getString("id"), Fixtures.bytes(3 * MIB, 9)).expect(204);
     String id = Fixtures.createImage(p).getString("id");
-    Http.Resp refused = p.send("PUT", "/v2/images/" + id + "/file",
-        HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[10])),
-        "Content-Type", "application/octet-stream");
+    Http.Resp refused = p.putChunked("/v2/images/" + id + "/file", new byte[10]);
     assertGlanceError(refused, 413);
     assertThat(refused.json().getString("message")).contains(
         "Image exceeds the storage quota: The size of the data None will exceed the limit. 0 bytes remaining.");
-    assertNothingStored(p, id);
+    server.assertNothingStored(p, id);
 
     // another project is not charged for p-full's data; nor are deleted images counted
     Http other = as("p-full-neighbour");
@@ -142,7 +132,7 @@ class UserStorageQuotaIT {
       slow.chunk(new byte[0]);
       assertThat(slow.readStatus()).isEqualTo(413);
     }
-    assertNothingStored(p, b);
+    server.assertNothingStored(p, b);
     assertThat(p.get("/v2/images/" + a).json().getString("status")).isEqualTo("active");
   }
 
@@ -154,26 +144,5 @@ class UserStorageQuotaIT {
 
   private static Http.Resp upload(Http p, String id, byte[] data) {
     return p.putBytes("/v2/images/" + id + "/file", data);
-  }
-
-  private static void assertNothingStored(Http p, String id) {
-    JsonObject image = p.get("/v2/images/" + id).expect(200).json();
-    assertThat(image.getString("status")).isEqualTo("queued");
-    assertThat(image.getValue("size")).isNull();
-    assertThat(server.dataDir().resolve("images").resolve(id)).doesNotExist();
-    Await.until("no partial file of the image is left",
-        () -> incompleteFiles().stream().noneMatch(f -> f.getFileName().toString().contains("." + id + ".")));
-  }
-
-  private static List<Path> incompleteFiles() {
-    Path dir = server.dataDir().resolve("images").resolve("incomplete");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.toList();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

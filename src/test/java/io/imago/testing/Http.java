@@ -81,6 +81,12 @@ public final class Http {
         withDefault(headers, "Content-Type", "application/octet-stream"));
   }
 
+  /** PUT with a body of unknown length: sent chunked, without Content-Length. */
+  public Resp putChunked(String path, byte[] data, String... headers) {
+    return send("PUT", path, HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(data)),
+        withDefault(headers, "Content-Type", "application/octet-stream"));
+  }
+
   public Resp send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5))
         .method(method, body);

@@ -1,13 +1,20 @@
 package io.imago.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.imago.app.App;
 import io.imago.config.ConfigLoader;
 import io.imago.config.ImagoConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -84,5 +91,28 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
 
   public Http http() {
     return new Http(baseUrl());
+  }
+
+  /** Partial uploads in the file store ({@code images/incomplete}); empty when there is none. */
+  public List<Path> incompleteFiles() {
+    Path dir = dataDir.resolve("images").resolve("incomplete");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A refused or failed upload left its image queued without a size, and no data in the store. */
+  public void assertNothingStored(Http http, String id) {
+    JsonObject image = http.get("/v2/images/" + id).expect(200).json();
+    assertThat(image.getString("status")).isEqualTo("queued");
+    assertThat(image.getValue("size")).isNull();
+    assertThat(dataDir.resolve("images").resolve(id)).doesNotExist();
+    Await.until("no partial file of the image is left",
+        () -> incompleteFiles().stream().noneMatch(f -> f.getFileName().toString().contains("." + id + ".")));
   }
 }
