@@ -4,12 +4,11 @@ import io.imago.domain.Caller;
 import io.imago.domain.ImagoException;
 import io.imago.policy.Action;
 import io.imago.policy.Targets;
-import io.imago.store.BlobStore;
+import io.imago.data.ImageStores.StoreView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * The discovery calls {@code /v2/info/*} (spec/images-api.md §4.16) and an image's task list
@@ -34,32 +33,47 @@ public final class DiscoveryHandler {
   }
 
   /**
-   * {@code GET /v2/info/stores}: a 404 unless several stores are configured; then one entry per
-   * store with {@code "default": "true"} (a string, as Glance writes it) on the default one.
+   * {@code GET /v2/info/stores}: a 404 unless multi-store is configured; then one entry per store in
+   * configuration order with {@code "default": "true"} (a string, as Glance writes it) on the
+   * default one and its description when it has one.
    */
   public void stores(RoutingContext rc) {
-    JsonBodies.send(rc, 200, new JsonObject().put("stores", storeList()));
+    JsonBodies.send(rc, 200, new JsonObject().put("stores", storeList(false)));
   }
 
-  /** {@code GET /v2/info/stores/detail}: 404 with a single store, then policy {@code stores_info_detail}. */
+  /**
+   * {@code GET /v2/info/stores/detail}: 404 with a single store, then policy
+   * {@code stores_info_detail}; each store with its type, weight and the type's properties.
+   */
   public void storesDetail(RoutingContext rc) {
-    JsonArray stores = storeList();
+    requireMultiStore();
     Caller caller = Callers.get(rc);
     if (!s.policy().allows(Action.STORES_INFO_DETAIL, caller, Targets.project(caller))) {
       throw ImagoException.forbidden("You are not authorized to complete stores_info_detail action.");
     }
-    JsonBodies.send(rc, 200, new JsonObject().put("stores", stores));
+    JsonBodies.send(rc, 200, new JsonObject().put("stores", storeList(true)));
   }
 
-  private JsonArray storeList() {
-    if (s.stores().size() <= 1) {
+  private void requireMultiStore() {
+    if (!s.stores().multiStore()) {
       throw ImagoException.notFound("Multi backend is not supported at this site.");
     }
+  }
+
+  private JsonArray storeList(boolean detail) {
+    requireMultiStore();
     JsonArray out = new JsonArray();
-    for (BlobStore store : new TreeMap<>(s.stores()).values()) {
+    for (StoreView store : s.stores().list()) {
       JsonObject entry = new JsonObject().put("id", store.id());
-      if (store == s.defaultStore()) {
+      if (store.description() != null) {
+        entry.put("description", store.description());
+      }
+      if (store.isDefault()) {
         entry.put("default", "true");
+      }
+      if (detail) {
+        entry.put("type", store.type()).put("properties", new JsonObject(new java.util.LinkedHashMap<>(store.properties())))
+            .put("weight", store.weight());
       }
       out.add(entry);
     }

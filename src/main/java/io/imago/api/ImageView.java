@@ -7,14 +7,13 @@ import io.imago.domain.ImageStatus;
 import io.imago.domain.Location;
 import io.imago.domain.PropertyAccess;
 import io.imago.policy.PropertyProtections;
-import io.imago.store.BlobStore;
+import io.imago.data.ImageStores;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,10 +27,10 @@ public final class ImageView {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private final ImagesConfig config;
-  private final Map<String, BlobStore> stores;
+  private final ImageStores stores;
   private final PropertyProtections protections;
 
-  public ImageView(ImagesConfig config, Map<String, BlobStore> stores, PropertyProtections protections) {
+  public ImageView(ImagesConfig config, ImageStores stores, PropertyProtections protections) {
     this.config = config;
     this.stores = stores;
     this.protections = protections;
@@ -91,12 +90,16 @@ public final class ImageView {
     if (config.showImageDirectUrl() && showLocations && !i.locations().isEmpty()) {
       o.put("direct_url", url(i.locations().get(0)));
     }
+    // multi-store: where the data is, for callers who may see locations (Glance's view, spec §7)
+    String inStores = mayReadLocations ? stores.storesOf(i) : null;
+    if (inStores != null) {
+      o.put("stores", inStores);
+    }
     return o;
   }
 
   /** The URL clients see for a location: the store renders it from the key. */
   String url(Location l) {
-    BlobStore s = stores.get(l.store());
-    return s == null ? l.store() + "://" + l.key() : s.url(l.key());
+    return stores.url(l);
   }
 }

@@ -73,6 +73,10 @@ public final class ImagesHandler {
           if (!cfg.enabledImportMethods().isEmpty()) {
             resp.putHeader("OpenStack-image-import-methods", String.join(",", cfg.enabledImportMethods()));
           }
+          if (s.stores().multiStore()) {
+            resp.putHeader("OpenStack-image-store-ids",
+                String.join(",", s.stores().list().stream().map(st -> st.id()).toList()));
+          }
           JsonBodies.send(rc, 201, render(created, caller));
         })
         .onFailure(rc::fail);

@@ -1,5 +1,6 @@
 package io.imago.api;
 
+import io.imago.data.UploadRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.Set;
@@ -13,13 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * return to {@code queued}, their partial data is deleted) and every other request in flight —
  * downloads above all — may finish. Thread-safe: requests of all event loops report here.
  */
-public final class Lifecycle {
+public final class Lifecycle implements UploadRegistry {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger downloads = new AtomicInteger();
   private final Set<Runnable> uploadCancellers = ConcurrentHashMap.newKeySet();
   private final Promise<Void> idle = Promise.promise();
 
+  @Override
   public boolean draining() {
     return draining.get();
   }
@@ -51,6 +53,7 @@ public final class Lifecycle {
    * returned action (idempotent) runs — which the handler does only after its cleanup, so that a
    * drain never closes the database under an upload that is still putting its image back.
    */
+  @Override
   public Runnable uploadStarted(Runnable cancel) {
     uploadCancellers.add(cancel);
     Runnable asRequest = requestStarted();

@@ -1,5 +1,10 @@
 package io.imago.api;
 
+import io.imago.data.RangeRequest.Full;
+import io.imago.data.RangeRequest.Multiple;
+import io.imago.data.RangeRequest.Outcome;
+import io.imago.data.RangeRequest.Partial;
+import io.imago.data.RangeRequest.Unsatisfiable;
 import io.imago.store.ByteRange;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,28 +18,13 @@ public final class RangeHeader {
   private static final Pattern SINGLE = Pattern.compile("^\\s*(\\d*)\\s*-\\s*(\\d*)\\s*$");
   private static final Pattern LEGACY = Pattern.compile("^\\s*bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)\\s*$");
 
-  /** The outcome of parsing. */
-  public sealed interface Result permits Full, Partial, Multiple, Unsatisfiable {}
-
-  /** No range: the whole image. */
-  public record Full() implements Result {}
-
-  /** One satisfiable range. */
-  public record Partial(ByteRange range) implements Result {}
-
-  /** More than one range: Glance answers 400. */
-  public record Multiple() implements Result {}
-
-  /** Not parsable, or outside the data: 416 with {@code Content-Range: bytes *}{@code /size}. */
-  public record Unsatisfiable() implements Result {}
-
   private RangeHeader() {}
 
   /**
    * @param range the {@code Range} header, or null
    * @param legacyContentRange the request's {@code Content-Range} header, or null
    */
-  public static Result parse(String range, String legacyContentRange, long size) {
+  public static Outcome parse(String range, String legacyContentRange, long size) {
     if (range != null) {
       return parseRange(range, size);
     }
@@ -44,7 +34,7 @@ public final class RangeHeader {
     return new Full();
   }
 
-  static Result parseRange(String header, long size) {
+  static Outcome parseRange(String header, long size) {
     String h = header.trim();
     int eq = h.indexOf('=');
     if (eq < 0 || !h.substring(0, eq).trim().equalsIgnoreCase("bytes")) {
@@ -87,7 +77,7 @@ public final class RangeHeader {
     }
   }
 
-  static Result parseLegacy(String header, long size) {
+  static Outcome parseLegacy(String header, long size) {
     Matcher m = LEGACY.matcher(header);
     if (!m.matches()) {
       return new Unsatisfiable();

@@ -63,7 +63,9 @@ public final class Routes {
   static List<Endpoint> endpoints(Services s) {
     ImageListHandler list = new ImageListHandler(s);
     ImagesHandler images = new ImagesHandler(s);
-    ImageDataHandler data = new ImageDataHandler(s);
+    ImageLookups lookups = new ImageLookups(s.images(), s.policy());
+    ImageDataHandler data = new ImageDataHandler(lookups, s.uploads(), s.downloads(), s.lifecycle());
+    StoresHandler stores = new StoresHandler(lookups, s.stores());
     ImageActionsHandler actions = new ImageActionsHandler(s);
     ImageTagsHandler tags = new ImageTagsHandler(s);
     MembersHandler members = new MembersHandler(s);
@@ -81,6 +83,7 @@ public final class Routes {
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));
     e.add(new Endpoint(HttpMethod.PATCH, "/v2/images/:image_id", Body.JSON, images::update));
     e.add(new Endpoint(HttpMethod.DELETE, "/v2/images/:image_id", Body.REJECTED, images::delete));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/stores/:store_id/:image_id", Body.REJECTED, stores::deleteFromStore));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/actions/deactivate", Body.REJECTED,
         actions::deactivate));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images/:image_id/actions/reactivate", Body.REJECTED,
@@ -107,7 +110,7 @@ public final class Routes {
 
   public static Router router(Vertx vertx, Services s) {
     Router router = Router.router(vertx);
-    VersionsHandler versions = new VersionsHandler(false, s.stores().size() > 1, s.config().http().publicEndpoint());
+    VersionsHandler versions = new VersionsHandler(false, s.stores().multiStore(), s.config().http().publicEndpoint());
     HealthHandler health = new HealthHandler(s.config().http().healthcheckDisableFile(), s.lifecycle());
     BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(s.config().http().maxJsonBodySize());
     Handler<RoutingContext> authenticate = rc -> Callers.authenticate(rc, s.authenticator());

@@ -2,6 +2,8 @@ package io.imago.api;
 
 import io.imago.auth.Authenticator;
 import io.imago.config.ImagoConfig;
+import io.imago.data.Downloads;
+import io.imago.data.ImageStores;
 import io.imago.data.Uploads;
 import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
@@ -10,17 +12,15 @@ import io.imago.metrics.Metrics;
 import io.imago.policy.Policy;
 import io.imago.policy.PropertyProtections;
 import io.imago.quota.Quotas;
-import io.imago.store.BlobStore;
 import io.imago.tasks.BlobSweeper;
 import io.imago.worker.Pools;
 import java.time.Clock;
-import java.util.Map;
 
 /**
  * Everything the handlers use, built once by {@code app.App} and shared by every HTTP verticle
  * instance (all members are thread-safe).
  *
- * @param stores by store id; {@code defaultStore} receives uploads
+ * @param stores the configured stores as the API shows them
  * @param propertyProtections who may create/read/update/delete which custom property (security.md §2)
  */
 public record Services(
@@ -31,9 +31,9 @@ public record Services(
     Authenticator authenticator,
     Policy policy,
     ImageSchema schema,
-    Map<String, BlobStore> stores,
-    BlobStore defaultStore,
+    ImageStores stores,
     Uploads uploads,
+    Downloads downloads,
     Pools pools,
     Metrics metrics,
     Lifecycle lifecycle,

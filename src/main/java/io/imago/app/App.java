@@ -10,6 +10,9 @@ import io.imago.config.ConfigException;
 import io.imago.config.ImagoConfig;
 import io.imago.config.KeystoneConfig;
 import io.imago.config.QuotaConfig;
+import io.imago.data.Downloads;
+import io.imago.data.ImageStores;
+import io.imago.data.Receiver;
 import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.Database;
@@ -27,7 +30,8 @@ import io.imago.quota.ConfiguredLimitSource;
 import io.imago.quota.KeystoneLimitSource;
 import io.imago.quota.LimitSource;
 import io.imago.quota.Quotas;
-import io.imago.store.BlobStore;
+import io.imago.store.InstrumentedStore;
+import io.imago.store.StoreRegistry;
 import io.imago.store.file.FileBlobStore;
 import io.imago.tasks.BlobSweeper;
 import io.imago.worker.Pools;
@@ -49,7 +53,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -131,14 +134,16 @@ public final class App implements AutoCloseable {
       Clock clock = Clock.systemUTC();
       Metrics metrics = new Metrics(registry);
       Pools pools = new Pools(vertx, config.workers());
-      FileBlobStore fileStore = FileBlobStore.open(vertx, pools, config.store().fileDir(), config.nodeId());
-      Map<String, BlobStore> stores = Map.of(fileStore.id(), fileStore);
+      StoreRegistry stores = stores(vertx, pools, metrics, config);
       ImageRepository images = new ImageRepository(pool, clock);
       BlobSweeper sweeper = new BlobSweeper(vertx, new BlobGarbageRepository(pool), stores, Duration.ofMinutes(5));
 
       // Recover what this node left behind when it last stopped uncleanly.
       int reset = images.resetAbandonedUploads(config.nodeId()).await();
-      int partials = fileStore.cleanIncomplete().await();
+      int partials = 0;
+      for (InstrumentedStore store : stores.all()) {
+        partials += store.cleanIncomplete().await();
+      }
       if (reset > 0 || partials > 0) {
         LOG.atWarn().setMessage("recovered interrupted uploads").addKeyValue("images_requeued", reset)
             .addKeyValue("partial_files_removed", partials).log();
@@ -160,12 +165,17 @@ public final class App implements AutoCloseable {
       LimitSource limits = config.quotas().useKeystoneLimits()
           ? new KeystoneLimitSource(keystoneClient, config.auth().keystone())
           : new ConfiguredLimitSource(config.quotas());
+      Quotas quotas = new Quotas(config.quotas(), limits, new UsageRepository(pool), images);
+      Lifecycle lifecycle = new Lifecycle();
+      Receiver receiver = new Receiver(pools, metrics, config.images().hashingAlgorithm(),
+          config.images().hashingDigestName());
+      Uploads uploads = new Uploads(receiver, images, quotas, stores, lifecycle, metrics, config.nodeId(),
+          config.images().imageSizeCap(), Uploads.TapSource.NONE);
       Services services = new Services(config, clock, images, new MemberRepository(pool, clock),
           authenticator, policy,
-          new ImageSchema(config.images().diskFormats(), config.images().containerFormats()), stores, fileStore,
-          new Uploads(pools, metrics, config.images().hashingAlgorithm(), config.images().hashingDigestName()),
-          pools, metrics, new Lifecycle(), sweeper,
-          new Quotas(config.quotas(), limits, new UsageRepository(pool), images), protections);
+          new ImageSchema(config.images().diskFormats(), config.images().containerFormats()),
+          new ImageStores(stores, images, sweeper::kick), uploads, new Downloads(stores, pools, metrics),
+          pools, metrics, lifecycle, sweeper, quotas, protections);
 
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();
@@ -202,6 +212,20 @@ public final class App implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * The stores: today one file store (id {@code file}, Glance's single-store mode) and the staging
+   * store under the data directory. Blocking (creates directories): call at start.
+   */
+  private static StoreRegistry stores(Vertx vertx, Pools pools, Metrics metrics, ImagoConfig config)
+      throws java.io.IOException {
+    FileBlobStore file = FileBlobStore.open(vertx, pools, "file", config.store().fileDir(), config.nodeId());
+    FileBlobStore staging = FileBlobStore.open(vertx, pools, StoreRegistry.STAGING,
+        config.dataDir().resolve("staging"), config.nodeId());
+    return new StoreRegistry(
+        List.of(new StoreRegistry.Entry(new InstrumentedStore(file, metrics.store(file.id())), null, 0)), file.id(),
+        new InstrumentedStore(staging, metrics.store(staging.id())), false);
   }
 
   /**

@@ -1,101 +1,291 @@
 package io.imago.data;
 
+import static java.util.Objects.requireNonNull;
+
+import io.imago.data.Receiver.Reception;
+import io.imago.db.ImageRepository;
+import io.imago.db.ImageRepository.UploadResult;
+import io.imago.domain.Caller;
+import io.imago.domain.ErrorKind;
+import io.imago.domain.Image;
 import io.imago.domain.ImagoException;
+import io.imago.domain.Location;
 import io.imago.metrics.Metrics;
-import io.imago.store.BlobWriter;
-import io.imago.worker.Pools;
-import io.vertx.core.Context;
+import io.imago.quota.Quotas;
+import io.imago.store.BlobLocation;
+import io.imago.store.InstrumentedStore;
+import io.imago.store.StoreException;
+import io.imago.store.StoreRegistry;
+import io.imago.store.UnknownStoreException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.function.LongFunction;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The upload pipeline: request body → {@link DigestingSink} (count, limit, MD5, os_hash) → store
- * writer, in one {@code pipe} with back-pressure, then a durable commit. Any failure cancels the
- * writer, so a failed upload leaves no bytes behind.
+ * The upload use case (spec/images-api.md §4.6): admit → start (status, quotas) → receive (the
+ * single pass into the target store) → finish (checks, publish) or abort (compensation). It knows
+ * images, quotas and stores, not HTTP: {@code PUT /file} calls it now, {@code PUT /stage} and import
+ * tasks will with {@link UploadFlow}s of their own. Whoever calls it has authorised the caller.
+ *
+ * <p>Every failure leaves the image where its flow puts it back (queued for {@code PUT /file}) and
+ * nothing in the store; the failure is an {@link ImagoException} of the kind Glance answers
+ * (store full → 413, store unavailable → 503, client gone → 400, image deleted meanwhile → 410).
  */
 public final class Uploads {
-  private final Pools pools;
-  private final Metrics metrics;
-  private final String hashAlgo;
-  private final String hashDigestName;
+  private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
 
-  public Uploads(Pools pools, Metrics metrics, String hashAlgo, String hashDigestName) {
-    this.pools = pools;
-    this.metrics = metrics;
-    this.hashAlgo = hashAlgo;
-    this.hashDigestName = hashDigestName;
+  /** Extra taps for an upload, chosen by image (format inspection, signature verification). */
+  @FunctionalInterface
+  public interface TapSource extends Function<Image, List<Tap<?>>> {
+    TapSource NONE = image -> List.of();
   }
 
-  /** A running upload: its outcome, and a way to abort it from outside (shutdown), from any thread. */
-  public record Upload(Future<Received> result, Runnable cancel) {}
+  /**
+   * One upload.
+   *
+   * @param image the image, authorised for upload by the caller
+   * @param declaredSize {@code x-openstack-image-size} or {@code Content-Length}; -1 when unknown
+   * @param store the target store's id ({@code X-Image-Meta-Store}), or null for the default store
+   * @param body the bytes, paused
+   * @param accepted called once the upload is admitted and about to read the body (HTTP's
+   *     {@code 100 Continue} goes out here)
+   */
+  public record Request(Image image, Caller caller, long declaredSize, String store, ReadStream<Buffer> body,
+      Runnable accepted) {
+    public Request {
+      requireNonNull(image, "image");
+      requireNonNull(caller, "caller");
+      requireNonNull(body, "body");
+      requireNonNull(accepted, "accepted");
+    }
+  }
+
+  private final Receiver receiver;
+  private final ImageRepository images;
+  private final Quotas quotas;
+  private final StoreRegistry stores;
+  private final UploadRegistry running;
+  private final Metrics metrics;
+  private final String nodeId;
+  private final long imageSizeCap;
+  private final TapSource extraTaps;
+  private final UploadFlow fileFlow;
+
+  public Uploads(Receiver receiver, ImageRepository images, Quotas quotas, StoreRegistry stores,
+      UploadRegistry running, Metrics metrics, String nodeId, long imageSizeCap, TapSource extraTaps) {
+    this.receiver = receiver;
+    this.images = images;
+    this.quotas = quotas;
+    this.stores = stores;
+    this.running = running;
+    this.metrics = metrics;
+    this.nodeId = nodeId;
+    this.imageSizeCap = imageSizeCap;
+    this.extraTaps = extraTaps;
+    this.fileFlow = UploadFlow.file(images);
+  }
 
   /**
-   * Streams {@code body} (paused; ideally already {@link ClientBody#watch watched}) into {@code writer} and commits it. The result fails with
-   * {@code TOO_LARGE} past {@code limits.maxBytes()} or {@code limits.quotaBytes()}, {@code BAD_REQUEST} when the byte count
-   * differs from the declared size, or the body's or the store's own error; in every failure the
-   * writer has been cancelled.
+   * What is checked before the image is even loaded, in Glance's order: the size cap and
+   * {@code image_size_total} against the declared size (spec/security.md §5.2), then the target
+   * store named by {@code storeId} (null: the default).
    */
-  public Upload receive(ReadStream<Buffer> body, BlobWriter writer, UploadLimits limits) {
-    List<MessageDigest> digests;
-    try {
-      digests = List.of(MessageDigest.getInstance("MD5"), MessageDigest.getInstance(hashDigestName));
-    } catch (NoSuchAlgorithmException e) {
-      return new Upload(Future.failedFuture(e), () -> { });
+  public Future<Void> admit(Caller caller, long declaredSize, String storeId) {
+    if (declaredSize > imageSizeCap) {
+      return Future.failedFuture(ImagoException.tooLarge("Image size %d exceeds the image size cap of %d bytes",
+          declaredSize, imageSizeCap));
     }
-    // The storage quota stops the stream like the size cap does, with its own 413 (Glance's
-    // LimitingReader around the data when user_storage_quota is set).
-    boolean quotaFirst = limits.quotaBytes() < limits.maxBytes();
-    long limit = quotaFirst ? limits.quotaBytes() : limits.maxBytes();
-    LongFunction<? extends Throwable> overLimit = quotaFirst ? limits.overQuota()
-        : n -> ImagoException.tooLarge("Image exceeds the size limit of %d bytes", limits.maxBytes());
-    DigestingSink sink = new DigestingSink(pools.hashing(), pools.hashingBatchesPerUpload(),
-        DigestingSink.DEFAULT_BATCH_BYTES, writer, limit, overLimit, digests, metrics::uploadBytes);
-    Future<Void> piped = ClientBody.watch(body).pipe().endOnComplete(false).to(sink);
-    // A sink failure (size limit, cancel) must end the upload even if the client stops sending.
-    Promise<Void> streamed = Promise.promise();
-    piped.onComplete(ar -> {
-      if (ar.succeeded()) {
-        streamed.tryComplete();
-      } else {
-        streamed.tryFail(ar.cause());
-      }
+    return quotas.checkUploadSize(caller.projectId(), declaredSize).map(v -> {
+      target(storeId);
+      return null;
     });
-    sink.failures().onFailure(streamed::tryFail);
-    Future<Received> result = streamed.future()
-        .compose(v -> sink.digests())
-        .compose(d -> {
-          long size = sink.count();
-          if (limits.declaredSize() >= 0 && size != limits.declaredSize()) {
-            return Future.failedFuture(ImagoException.badRequest(
-                "Size of uploaded data (%d bytes) does not match the declared size (%d bytes)", size,
-                limits.declaredSize()));
-          }
-          if (writer.bytesWritten() != size) {
-            // Defence in depth: a batch lost between the digests and the store must never become
-            // an active image with a checksum of bytes that are not there.
-            return Future.failedFuture(new IllegalStateException(String.format(
-                "the store took %d bytes of an upload of %d", writer.bytesWritten(), size)));
-          }
-          HexFormat hex = HexFormat.of();
-          Received r = new Received(size, hex.formatHex(d.get(0)), hashAlgo, hex.formatHex(d.get(1)));
-          return writer.commit().map(r);
+  }
+
+  /** Runs {@code PUT /file}: the image is active when the future succeeds. */
+  public Future<Image> upload(Request req) {
+    return run(req, fileFlow);
+  }
+
+  /**
+   * The store an upload goes to: the one named (multi-store only: Glance ignores the header
+   * otherwise), else the default. An unknown name is Glance's 400.
+   */
+  InstrumentedStore target(String storeId) {
+    if (storeId == null || !stores.multiStore()) {
+      return stores.defaultStore();
+    }
+    try {
+      return stores.enabled(storeId).store();
+    } catch (UnknownStoreException e) {
+      throw ImagoException.badRequest("Unknown scheme '%s' found in URI", storeId); // glance_store's UnknownScheme
+    }
+  }
+
+  private Future<Image> run(Request req, UploadFlow flow) {
+    long t0 = System.nanoTime();
+    InstrumentedStore store;
+    try {
+      store = target(req.store());
+      Image image = req.image();
+      if (image.diskFormat() == null || image.containerFormat() == null) {
+        throw ImagoException.badRequest("Properties disk_format, container_format must be set prior to saving data.");
+      }
+      image.status().requireTransition(flow.receiving());
+    } catch (ImagoException e) {
+      log(req, null, t0, null, e);
+      return Future.failedFuture(e);
+    }
+    return start(req, flow, store).andThen(ar -> log(req, store, t0, ar.result(), ar.cause()));
+  }
+
+  private Future<Image> start(Request req, UploadFlow flow, InstrumentedStore store) {
+    String id = req.image().id();
+    return flow.begin(id, nodeId)
+        .compose(begun -> begun.map(Future::succeededFuture).orElseGet(() -> lostRace(id, flow)))
+        // Once receiving, the image counts as uploading: image_count_uploading or user_storage_quota
+        // refuse it before the body is read (no 100 Continue), and it goes back.
+        .compose(receiving -> quotas.checkUploadStarted(req.caller().projectId(), id, req.declaredSize())
+            .recover(e -> abort(flow, id, e).map(Quotas.NO_QUOTA))
+            .compose(quota -> receiveAndFinish(req, flow, receiving, store, quota)));
+  }
+
+  private Future<Image> receiveAndFinish(Request req, UploadFlow flow, Image receiving, InstrumentedStore store,
+      long quota) {
+    String id = receiving.id();
+    String project = req.caller().projectId();
+    UploadLimits limits = quota == Quotas.NO_QUOTA ? new UploadLimits(imageSizeCap, req.declaredSize())
+        : new UploadLimits(imageSizeCap, req.declaredSize(), quota, n -> Quotas.storageQuotaFull(n, quota));
+    long t0 = System.nanoTime();
+    metrics.uploadStarted();
+    req.accepted().run();
+    CancelOnDrain cancel = new CancelOnDrain();
+    Runnable done = running.uploadStarted(cancel);
+    if (running.draining()) {
+      cancel.run();
+    }
+    return store.create(id)
+        .compose(writer -> {
+          Reception reception = receiver.receive(req.body(), writer, limits, extraTaps.apply(receiving));
+          cancel.set(reception.cancel());
+          return reception.result();
         })
-        .recover(e -> {
-          sink.fail(e); // stop feeding the writer before it is cancelled
-          return writer.cancel().transform(x -> Future.failedFuture(e));
+        .compose(received -> quotas.recheckStored(project, id, received.size())
+            .recover(e -> discard(store, received.location(), e))
+            .compose(v -> finish(flow, receiving, store, received)))
+        .recover(e -> abort(flow, id, e))
+        .andThen(ar -> {
+          metrics.uploadEnded(ar.succeeded(), System.nanoTime() - t0);
+          done.run();
         });
-    // The sink belongs to this event loop; a cancel may come from any thread (shutdown).
-    Context ctx = Vertx.currentContext();
-    Runnable cancel = () -> ctx.runOnContext(v -> sink.fail(new ImagoException(
-        io.imago.domain.ErrorKind.UNAVAILABLE, "The upload was cancelled because the service is shutting down.")));
-    return new Upload(result, cancel);
+  }
+
+  /** Publishes the upload, conditional on the image still receiving; if it went away, its data goes too. */
+  private Future<Image> finish(UploadFlow flow, Image receiving, InstrumentedStore store, Received r) {
+    if (receiving.checksum() != null && !receiving.checksum().equals(r.checksum())) {
+      return discard(store, r.location(), ImagoException.badRequest(
+          "Uploaded data does not match the image's checksum %s", receiving.checksum()));
+    }
+    // Format inspection (virtual size of qcow2, vmdk, …) is the image-safety issue's tap; raw
+    // data's virtual size is its size, as Glance reports it.
+    Long virtualSize = "raw".equals(receiving.diskFormat()) ? r.size() : null;
+    UploadResult result = new UploadResult(r.size(), r.checksum(), r.hashAlgo(), r.hashValue(), virtualSize,
+        location(r.location()));
+    return flow.complete(receiving.id(), result).compose(done -> done.map(Future::succeededFuture)
+        // deleted (or otherwise taken away) while we streamed: the bytes belong to nobody
+        .orElseGet(() -> discard(store, r.location(), new ImagoException(ErrorKind.GONE, "Image %s could not be found"
+            + " after upload. The image may have been deleted during the upload.", receiving.id()))));
+  }
+
+  /** The image's record of where its data is; in multi-store mode it names the store, as Glance's does. */
+  private Location location(BlobLocation b) {
+    return new Location(b.store(), b.key(), stores.multiStore() ? Map.of("store", b.store()) : Map.of());
+  }
+
+  private static <T> Future<T> discard(InstrumentedStore store, BlobLocation location, Throwable cause) {
+    return store.delete(location.key()).transform(x -> Future.failedFuture(cause));
+  }
+
+  /** After a failed upload: the flow puts the image back; 410 if the image was deleted meanwhile. */
+  private Future<Image> abort(UploadFlow flow, String id, Throwable cause) {
+    if (cause instanceof ImagoException ie && ie.kind() == ErrorKind.GONE) {
+      return Future.failedFuture(cause);
+    }
+    return flow.revert(id).transform(ar -> {
+      if (ar.failed()) {
+        LOG.atError().setMessage("could not put the image back after a failed upload")
+            .addKeyValue("image_id", id).setCause(ar.cause()).log();
+      } else if (ar.result().isEmpty()) {
+        // not receiving any more: deleted meanwhile (410), or somebody else's business now
+        return images.find(id).transform(found -> found.succeeded() && found.result().isEmpty()
+            ? Future.failedFuture(new ImagoException(ErrorKind.GONE, "Image %s was deleted during the upload.", id))
+            : Future.failedFuture(translate(cause)));
+      }
+      return Future.failedFuture(translate(cause));
+    });
+  }
+
+  /** A client that stopped sending is the client's problem; a store failure is ours (503), a full one 413. */
+  static Throwable translate(Throwable e) {
+    if (e instanceof ImagoException) {
+      return e;
+    }
+    if (e instanceof UploadInterruptedException) {
+      return ImagoException.badRequest("The upload was interrupted: %s", String.valueOf(e.getCause().getMessage()));
+    }
+    StoreException se = StoreException.find(e);
+    if (se != null) {
+      return switch (se.kind()) {
+        case NO_SPACE -> new ImagoException(ErrorKind.TOO_LARGE, Map.of(), se, "Image storage media is full: %s",
+            se.getMessage());
+        case READ_ONLY -> new ImagoException(ErrorKind.GONE, Map.of(), se, "Error in store configuration. Adding"
+            + " images to store is disabled.");
+        default -> new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), se, "Error storing image data: %s",
+            se.getMessage());
+      };
+    }
+    return new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), e, "Error storing image data: %s", e.getMessage());
+  }
+
+  private Future<Image> lostRace(String id, UploadFlow flow) {
+    return images.find(id).compose(found -> Future.failedFuture(found
+        .map(i -> ImagoException.conflict("Image status transition from %s to %s is not allowed",
+            i.status().wire(), flow.receiving().wire()))
+        .orElseGet(() -> ImagoException.imageNotFound(id))));
+  }
+
+  private static void log(Request req, InstrumentedStore store, long t0, Image done, Throwable failure) {
+    var event = LOG.atInfo().setMessage(failure == null ? "upload complete" : "upload failed")
+        .addKeyValue("request_id", req.caller().requestId()).addKeyValue("image_id", req.image().id());
+    if (store != null) {
+      event = event.addKeyValue("store", store.id());
+    }
+    event = failure == null ? event.addKeyValue("bytes", done.size()) : event.addKeyValue("reason", failure.getMessage());
+    event.addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
+  }
+
+  /** Cancels the upload when the node drains, whether the drain comes before or after it streams. */
+  private static final class CancelOnDrain implements Runnable {
+    private Runnable cancel;
+    private boolean requested;
+
+    synchronized void set(Runnable c) {
+      cancel = c;
+      if (requested) {
+        c.run();
+      }
+    }
+
+    @Override
+    public synchronized void run() {
+      requested = true;
+      if (cancel != null) {
+        cancel.run();
+      }
+    }
   }
 }

@@ -40,6 +40,11 @@ public final class Metrics {
     return registry;
   }
 
+  /** The meters of one store. */
+  public StoreMeters store(String storeId) {
+    return new StoreMeters(registry, storeId);
+  }
+
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();

@@ -4,19 +4,36 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where image bytes live, by key. A store knows keys and bytes, not images. Implementations are
- * small; shared behaviour (key validation, metrics) belongs in decorators, and every
- * implementation must pass the same contract test.
+ * Where image bytes live, by key: the SPI every store type implements (file now; S3 later). A store
+ * knows keys and bytes, not images. Implementations are small: key validation, metrics and the
+ * safety net for untyped failures come from {@link InstrumentedStore}, which the
+ * {@link StoreRegistry} puts around every store; every implementation must pass the same contract
+ * test ({@code BlobStoreContract}).
+ *
+ * <p>Failures are {@link StoreException}s carrying a {@link StoreException.Kind}; a missing blob is
+ * a {@link BlobNotFoundException}. Methods are called on an event loop and never block it.
  */
 public interface BlobStore {
   /** Store id: the {@code store} of a location, a metrics tag, and part of error texts. */
   String id();
 
+  /** The store's type as Glance names it in {@code /v2/info/stores/detail}: {@code file}, {@code s3}, … */
+  String type();
+
   Set<StoreCapability> capabilities();
+
+  /**
+   * What {@code /v2/info/stores/detail} shows admins of this store, with Glance's names for its
+   * type (file: {@code data_dir}, {@code chunk_size}, {@code thin_provisioning}).
+   */
+  default Map<String, Object> properties() {
+    return Map.of();
+  }
 
   /** Size of a blob; fails with {@link BlobNotFoundException} when there is none. */
   Future<BlobInfo> stat(String key);

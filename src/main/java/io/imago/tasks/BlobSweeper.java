@@ -2,11 +2,10 @@ package io.imago.tasks;
 
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.BlobGarbageRepository.Garbage;
-import io.imago.store.BlobStore;
+import io.imago.store.StoreRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +21,12 @@ public final class BlobSweeper implements AutoCloseable {
 
   private final Vertx vertx;
   private final BlobGarbageRepository garbage;
-  private final Map<String, BlobStore> stores;
+  private final StoreRegistry stores;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
   private final long timer;
 
-  public BlobSweeper(Vertx vertx, BlobGarbageRepository garbage, Map<String, BlobStore> stores, Duration interval) {
+  public BlobSweeper(Vertx vertx, BlobGarbageRepository garbage, StoreRegistry stores, Duration interval) {
     this.vertx = vertx;
     this.garbage = garbage;
     this.stores = stores;
@@ -63,11 +62,10 @@ public final class BlobSweeper implements AutoCloseable {
   }
 
   private Future<Boolean> deleteOne(Garbage g) {
-    BlobStore store = stores.get(g.store());
-    if (store == null) {
+    if (!stores.contains(g.store())) {
       return garbage.failed(g.id(), "unknown store " + g.store()).map(false);
     }
-    return store.delete(g.key())
+    return stores.get(g.store()).delete(g.key())
         .compose(v -> garbage.done(g.id()))
         .map(v -> {
           LOG.atInfo().setMessage("deleted image data").addKeyValue("store", g.store())

@@ -2,10 +2,10 @@ package io.imago.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.api.RangeHeader.Multiple;
-import io.imago.api.RangeHeader.Partial;
-import io.imago.api.RangeHeader.Result;
-import io.imago.api.RangeHeader.Unsatisfiable;
+import io.imago.data.RangeRequest.Multiple;
+import io.imago.data.RangeRequest.Partial;
+import io.imago.data.RangeRequest.Outcome;
+import io.imago.data.RangeRequest.Unsatisfiable;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -56,7 +56,7 @@ class RangeHeaderPropertyTest {
   @Property(tries = 2000)
   void oneRangeIsExactlyTheRequestedBytesInsideTheData(@ForAll("specs") Spec spec,
       @ForAll @LongRange(min = 0, max = 4000) long size) {
-    Result r = RangeHeader.parse("bytes=" + spec.text(), null, size);
+    Outcome r = RangeHeader.parse("bytes=" + spec.text(), null, size);
     long[] expected = spec.within(size);
     if (expected == null) {
       assertThat(r).isInstanceOf(Unsatisfiable.class);
@@ -77,9 +77,9 @@ class RangeHeaderPropertyTest {
   @Property(tries = 2000)
   void noHeaderValueMakesTheParserThrow(@ForAll("headers") String header,
       @ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long size) {
-    Result range = RangeHeader.parse(header, null, size);
-    Result legacy = RangeHeader.parse(null, header, size);
-    for (Result r : new Result[] {range, legacy}) {
+    Outcome range = RangeHeader.parse(header, null, size);
+    Outcome legacy = RangeHeader.parse(null, header, size);
+    for (Outcome r : new Outcome[] {range, legacy}) {
       if (r instanceof Partial p) {
         assertThat(p.range().offset()).isBetween(0L, size - 1);
         assertThat(p.range().length()).isPositive();

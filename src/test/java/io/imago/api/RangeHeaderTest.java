@@ -2,10 +2,10 @@ package io.imago.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.api.RangeHeader.Full;
-import io.imago.api.RangeHeader.Multiple;
-import io.imago.api.RangeHeader.Partial;
-import io.imago.api.RangeHeader.Unsatisfiable;
+import io.imago.data.RangeRequest.Full;
+import io.imago.data.RangeRequest.Multiple;
+import io.imago.data.RangeRequest.Partial;
+import io.imago.data.RangeRequest.Unsatisfiable;
 import io.imago.store.ByteRange;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

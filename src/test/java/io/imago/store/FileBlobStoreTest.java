@@ -27,7 +27,7 @@ class FileBlobStoreTest extends BlobStoreContract {
   void open() throws Exception {
     vertx = Vertx.vertx();
     pools = new Pools(vertx, new WorkerConfig(1, 4, 2));
-    store = FileBlobStore.open(vertx, pools, dir, "node-a");
+    store = FileBlobStore.open(vertx, pools, "file", dir, "node-a");
   }
 
   @AfterEach

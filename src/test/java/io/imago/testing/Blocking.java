@@ -32,9 +32,9 @@ public final class Blocking {
         // the executor's lock is held only by other shutdown steps. Failing there left close()
         // pending forever (a 30 s stall per test class, seen once or twice a suite).
         .allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close")
-        // a digest lane hands its drain task to the hashing pool: the pool's queue lock is held for
+        // a tap lane hands its drain task to the hashing pool: the pool's queue lock is held for
         // an enqueue only (same reasoning as executeBlocking above)
-        .allowBlockingCallsInside("io.imago.data.DigestLane", "schedule")
+        .allowBlockingCallsInside("io.imago.data.TapLane", "schedule")
         // Jackson builds each deserializer once under a lock; concurrent first requests of a fresh
         // server may wait a moment for it (CPU work, no I/O)
         .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache",

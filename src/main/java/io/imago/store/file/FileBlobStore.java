@@ -2,7 +2,7 @@ package io.imago.store.file;
 
 import io.imago.store.BlobInfo;
 import io.imago.store.BlobKeys;
-import io.imago.store.BlobNotFoundException;
+import io.imago.store.BlobLocation;
 import io.imago.store.BlobStore;
 import io.imago.store.BlobWriter;
 import io.imago.store.ByteRange;
@@ -18,11 +18,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -31,35 +31,51 @@ import java.util.UUID;
  * Blobs as files under one directory (Glance's {@code filesystem_store_datadir}). A writer writes
  * {@code incomplete/<node>.<key>.<uuid>}; commit fsyncs it, renames it onto {@code <key>} and
  * fsyncs the directory, so a blob is either whole and durable or absent. Files are read with
- * kernel sendfile through {@link #localFile}.
+ * kernel sendfile through {@link #localFile}. I/O failures become typed {@link StoreException}s
+ * ({@link FileErrors}).
  */
 public final class FileBlobStore implements BlobStore {
-  public static final String ID = "file";
+  public static final String TYPE = "file";
+  /** Bytes per read when a blob is streamed rather than sent with sendfile. */
+  static final int READ_BUFFER_SIZE = 256 * 1024;
 
   private final Vertx vertx;
   private final Pools pools;
+  private final String id;
   private final Path root;
   private final Path incomplete;
   private final String nodeId;
 
-  private FileBlobStore(Vertx vertx, Pools pools, Path root, String nodeId) {
+  private FileBlobStore(Vertx vertx, Pools pools, String id, Path root, String nodeId) {
     this.vertx = vertx;
     this.pools = pools;
+    this.id = id;
     this.root = root;
     this.incomplete = root.resolve("incomplete");
     this.nodeId = nodeId;
   }
 
   /** Creates the directories (blocking; call at start, before serving). */
-  public static FileBlobStore open(Vertx vertx, Pools pools, Path root, String nodeId) throws IOException {
+  public static FileBlobStore open(Vertx vertx, Pools pools, String id, Path root, String nodeId) throws IOException {
     Path abs = root.toAbsolutePath().normalize();
     Files.createDirectories(abs.resolve("incomplete"));
-    return new FileBlobStore(vertx, pools, abs, nodeId.replaceAll("[^A-Za-z0-9_-]", "_"));
+    return new FileBlobStore(vertx, pools, id, abs, nodeId.replaceAll("[^A-Za-z0-9_-]", "_"));
   }
 
   @Override
   public String id() {
-    return ID;
+    return id;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  /** Glance's file store details: its directory, its chunk size, and no thin provisioning. */
+  @Override
+  public Map<String, Object> properties() {
+    return Map.of("data_dir", root.toString(), "chunk_size", READ_BUFFER_SIZE, "thin_provisioning", false);
   }
 
   @Override
@@ -81,21 +97,21 @@ public final class FileBlobStore implements BlobStore {
     Path p = path(key);
     return vertx.fileSystem().props(p.toString())
         .map(props -> new BlobInfo(key, props.size()))
-        .recover(e -> Future.failedFuture(translate(e, key)));
+        .recover(e -> Future.failedFuture(FileErrors.onRead(id, key, e)));
   }
 
   @Override
   public Future<ReadStream<Buffer>> read(String key, ByteRange range) {
     Path p = path(key);
     return vertx.fileSystem().open(p.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .recover(e -> Future.failedFuture(translate(e, key)))
+        .recover(e -> Future.failedFuture(FileErrors.onRead(id, key, e)))
         .map(file -> {
           file.pause();
           file.setReadPos(range.offset());
           if (range.length() != Long.MAX_VALUE) {
             file.setReadLength(range.length());
           }
-          file.setReadBufferSize(256 * 1024);
+          file.setReadBufferSize(READ_BUFFER_SIZE);
           file.endHandler(v -> file.close());
           return (ReadStream<Buffer>) file;
         });
@@ -110,15 +126,24 @@ public final class FileBlobStore implements BlobStore {
   public Future<BlobWriter> create(String key) {
     BlobKeys.require(key);
     Path tmp = incomplete.resolve(nodeId + "." + key + "." + UUID.randomUUID());
-    return pools.blocking(() -> FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
-        .map(ch -> new FileBlobWriter(this, pools, key, tmp, ch));
+    return pools.blocking(() -> {
+      try {
+        return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw onWrite(key, e);
+      }
+    }).map(ch -> new FileBlobWriter(this, pools, key, tmp, ch));
   }
 
   @Override
   public Future<Void> delete(String key) {
     Path p = path(key);
     return pools.blocking(() -> {
-      Files.deleteIfExists(p);
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        throw onWrite(key, e);
+      }
       return null;
     });
   }
@@ -138,15 +163,28 @@ public final class FileBlobStore implements BlobStore {
   }
 
   /** Publishes a written temp file under its key: fsync'ed by the writer, renamed, directory synced. */
-  Future<Void> publish(Path tmp, String key) {
+  Future<BlobLocation> publish(Path tmp, String key, long size) {
     Path target = path(key);
     return pools.blocking(() -> {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw onWrite(key, e);
+      }
       try (FileChannel dir = FileChannel.open(root, StandardOpenOption.READ)) {
         dir.force(true);
+      } catch (IOException e) {
+        // not known to be durable, so not published: a failed commit leaves nothing behind
+        Files.deleteIfExists(target);
+        throw onWrite(key, e);
       }
-      return null;
+      return new BlobLocation(id, key, size);
     });
+  }
+
+  /** A write-side failure as a typed store failure; blocking (see {@link FileErrors#onWrite}). */
+  StoreException onWrite(String key, Throwable e) {
+    return FileErrors.onWrite(id, key, root, e);
   }
 
   Future<Void> discard(Path tmp) {
@@ -158,16 +196,5 @@ public final class FileBlobStore implements BlobStore {
 
   Path path(String key) {
     return root.resolve(BlobKeys.require(key));
-  }
-
-  private RuntimeException translate(Throwable e, String key) {
-    Throwable c = e;
-    while (c != null) {
-      if (c instanceof NoSuchFileException || (c.getMessage() != null && c.getMessage().contains("NoSuchFile"))) {
-        return new BlobNotFoundException(ID, key);
-      }
-      c = c.getCause();
-    }
-    return new StoreException("store " + ID + ": " + key + ": " + e.getMessage(), e);
   }
 }

@@ -1,5 +1,6 @@
 package io.imago.store.file;
 
+import io.imago.store.BlobLocation;
 import io.imago.store.BlobWriter;
 import io.imago.worker.Pools;
 import io.vertx.core.Future;
@@ -110,9 +111,13 @@ final class FileBlobWriter implements BlobWriter {
     queuedBytes = 0;
     inFlightBytes = bytes;
     pools.blocking(() -> {
-      long left = bytes;
-      while (left > 0) {
-        left -= channel.write(batch);
+      try {
+        long left = bytes;
+        while (left > 0) {
+          left -= channel.write(batch);
+        }
+      } catch (IOException e) {
+        throw store.onWrite(key, e);
       }
       return null;
     }).onComplete(ar -> {
@@ -121,7 +126,11 @@ final class FileBlobWriter implements BlobWriter {
         unsynced = 0;
         // one background sync at a time; FileChannel allows force() concurrently with write()
         syncing = pools.blocking(() -> {
-          channel.force(false);
+          try {
+            channel.force(false);
+          } catch (IOException e) {
+            throw store.onWrite(key, e);
+          }
           return null;
         });
       }
@@ -198,22 +207,26 @@ final class FileBlobWriter implements BlobWriter {
   }
 
   @Override
-  public Future<Void> commit() {
+  public Future<BlobLocation> commit() {
     if (finished != null) {
       return Future.failedFuture(new IllegalStateException("commit after commit or cancel: " + key));
     }
-    Future<Void> done = whenIdle()
+    Future<BlobLocation> done = whenIdle()
         .compose(v -> syncing.transform(x -> failure != null ? Future.failedFuture(failure)
             : x.failed() ? Future.failedFuture(x.cause()) : Future.succeededFuture()))
         .compose(v -> pools.blocking(() -> {
-          // fsync before the rename makes the bytes visible: a crash never shows a short blob
-          channel.force(true);
-          channel.close();
+          try {
+            // fsync before the rename makes the bytes visible: a crash never shows a short blob
+            channel.force(true);
+            channel.close();
+          } catch (IOException e) {
+            throw store.onWrite(key, e);
+          }
           return null;
         }))
-        .compose(v -> store.publish(tmp, key));
-    finished = done.recover(e -> discard().transform(x -> Future.failedFuture(e)));
-    return finished;
+        .compose(v -> store.publish(tmp, key, written));
+    finished = done.<Void>mapEmpty().recover(e -> discard().transform(x -> Future.failedFuture(e)));
+    return finished.map(v -> done.result());
   }
 
   @Override

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The upload tap on in-memory streams with tiny chunks, so every back-pressure path runs. */
-class DigestingSinkTest {
+/** The single pass and its taps on in-memory streams with tiny chunks, so every back-pressure path runs. */
+class SinglePassTest {
   private final Vertx vertx = Vertx.vertx();
   private final io.vertx.core.Context context = vertx.getOrCreateContext();
   private final List<java.util.concurrent.ExecutorService> pools = new java.util.ArrayList<>();
@@ -50,14 +50,17 @@ class DigestingSinkTest {
     new Random(1).nextBytes(data);
     java.util.concurrent.ExecutorService hashing = pool(2);
     Recording out = new Recording(3);
-    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 2, 4096, out, Long.MAX_VALUE,
-        List.of(md("MD5"), md("SHA-512")), n -> { }));
+    Tap<String> md5 = Taps.digest("checksum", "MD5");
+    Tap<String> sha512 = Taps.digest("os_hash_value", "SHA-512");
+    Tap<Long> size = Taps.size(Long.MAX_VALUE);
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 4096, out, List.of(size, md5, sha512)));
     Source src = new Source(data, 17);
-    List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
+    TapResults found = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish()));
 
     assertThat(out.bytes()).isEqualTo(data);
-    assertThat(HexFormat.of().formatHex(digests.get(0))).isEqualTo(hex("MD5", data));
-    assertThat(HexFormat.of().formatHex(digests.get(1))).isEqualTo(hex("SHA-512", data));
+    assertThat(found.get(md5)).isEqualTo(hex("MD5", data));
+    assertThat(found.get(sha512)).isEqualTo(hex("SHA-512", data));
+    assertThat(found.get(size)).isEqualTo(data.length);
     assertThat(sink.count()).isEqualTo(data.length);
   }
 
@@ -74,18 +77,18 @@ class DigestingSinkTest {
       }
     });
     Recording out = new Recording(Integer.MAX_VALUE);
-    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 2, 1000, out, Long.MAX_VALUE,
-        List.of(md("MD5")), n -> { }));
+    Tap<String> md5 = Taps.digest("checksum", "MD5");
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 1000, out, List.of(md5)));
     Source src = new Source(data, 1000);
-    Promise<List<byte[]>> result = Promise.promise();
-    context.runOnContext(v -> src.pipe().endOnComplete(false).to(sink).compose(x -> sink.digests()).onComplete(result));
+    Promise<TapResults> result = Promise.promise();
+    context.runOnContext(v -> src.pipe().endOnComplete(false).to(sink).compose(x -> sink.finish()).onComplete(result));
 
     Thread.sleep(300); // give a broken back-pressure the chance to read everything
     assertThat(src.emitted.get()).as("buffers read while hashing is stalled").isLessThanOrEqualTo(2);
     gate.countDown();
-    List<byte[]> digests = result.future().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    TapResults found = result.future().await(30, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(src.emitted.get()).isEqualTo(100);
-    assertThat(HexFormat.of().formatHex(digests.get(0))).isEqualTo(hex("MD5", data));
+    assertThat(found.get(md5)).isEqualTo(hex("MD5", data));
   }
 
   @Test
@@ -100,19 +103,19 @@ class DigestingSinkTest {
       real.execute(task);
     };
     Recording out = new Recording(8);
-    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 1, 100, out, Long.MAX_VALUE,
-        List.of(md("MD5")), n -> { }));
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 1, 100, out,
+        List.of(Taps.digest("checksum", "MD5"))));
     Source src = new Source(new byte[1000], 100);
     Throwable failure = onContextFailure(
-        () -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()).mapEmpty());
+        () -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish()).mapEmpty());
     assertThat(failure).hasMessage("hand-off refused");
   }
 
   @Test
   void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
     java.util.concurrent.ExecutorService hashing = pool(1);
-    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 4, 100, new Recording(8), 999,
-        List.of(md("MD5")), n -> { }));
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 4, 100, new Recording(8),
+        List.of(Taps.size(999), Taps.digest("checksum", "MD5"))));
     Source src = new Source(new byte[1000], 100);
     Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));
     assertThat(failure).isInstanceOf(io.imago.domain.ImagoException.class);
@@ -126,12 +129,97 @@ class DigestingSinkTest {
     new Random(3).nextBytes(data);
     java.util.concurrent.ExecutorService hashing = pool(2);
     Recording out = new Recording(1); // full after every write: the store is the bottleneck
-    DigestingSink sink = onContextValue(() -> new DigestingSink(hashing, 8, 10_000, out, Long.MAX_VALUE,
-        List.of(md("MD5")), n -> { }));
+    Tap<String> md5 = Taps.digest("checksum", "MD5");
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 8, 10_000, out, List.of(md5)));
     Source src = new Source(data, 1_000);
-    List<byte[]> digests = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.digests()));
+    TapResults found = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish()));
     assertThat(out.bytes()).isEqualTo(data);
-    assertThat(HexFormat.of().formatHex(digests.get(0))).isEqualTo(hex("MD5", data));
+    assertThat(found.get(md5)).isEqualTo(hex("MD5", data));
+  }
+
+  @Test
+  void aLaneTapThatFailsMidStreamFailsThePassAndStopsReading() throws Exception {
+    java.util.concurrent.ExecutorService hashing = pool(2);
+    Recording out = new Recording(Integer.MAX_VALUE);
+    IllegalStateException refusal = new IllegalStateException("not an image this service accepts");
+    Tap<Void> refusesAfter3000 = new CountingTap(false, 3000, refusal);
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 500, out,
+        List.of(Taps.digest("checksum", "MD5"), refusesAfter3000)));
+    Source src = new Source(new byte[1_000_000], 100);
+    Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish())
+        .mapEmpty());
+    assertThat(failure).isSameAs(refusal);
+    assertThat(sink.failures().failed()).isTrue();
+    // the pipe stopped soon after the refusal: nowhere near the whole body was read
+    assertThat(src.emitted.get()).isLessThan(200);
+  }
+
+  @Test
+  void anInlineTapThatFailsStopsThePassAtThatBuffer() throws Exception {
+    java.util.concurrent.ExecutorService hashing = pool(1);
+    Recording out = new Recording(Integer.MAX_VALUE);
+    IllegalStateException refusal = new IllegalStateException("bad header");
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 500, out,
+        List.of(new CountingTap(true, 250, refusal), Taps.digest("checksum", "MD5"))));
+    Source src = new Source(new byte[10_000], 100);
+    Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));
+    assertThat(failure).isSameAs(refusal);
+    // the refused buffer and everything after it are refused too: nothing reached the store
+    assertThat(out.bytes()).isEmpty();
+    Throwable later = onContextFailure(() -> sink.write(Buffer.buffer(new byte[1])));
+    assertThat(later).isSameAs(refusal);
+  }
+
+  @Test
+  void aLaneTapsResultIsComputedOffTheEventLoopAfterItsLastByte() throws Exception {
+    java.util.concurrent.ExecutorService hashing = pool(2);
+    CountingTap counter = new CountingTap(false, Long.MAX_VALUE, null);
+    SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 700, new Recording(3), List.of(counter)));
+    Source src = new Source(new byte[12_345], 100);
+    TapResults found = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish()));
+    assertThat(found.get(counter)).isNull();
+    assertThat(counter.seen).isEqualTo(12_345);
+    assertThat(counter.resultThread).startsWith("pool-");
+  }
+
+  /** Counts bytes; throws {@code failure} once past {@code failAfter}; remembers where its result ran. */
+  private static final class CountingTap implements Tap<Void> {
+    private final boolean inline;
+    private final long failAfter;
+    private final RuntimeException failure;
+    volatile long seen;
+    volatile String resultThread;
+
+    CountingTap(boolean inline, long failAfter, RuntimeException failure) {
+      this.inline = inline;
+      this.failAfter = failAfter;
+      this.failure = failure;
+    }
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public boolean inline() {
+      return inline;
+    }
+
+    @Override
+    public void accept(java.nio.ByteBuffer bytes) {
+      seen += bytes.remaining();
+      bytes.position(bytes.limit()); // a tap may consume its own view
+      if (seen > failAfter) {
+        throw failure;
+      }
+    }
+
+    @Override
+    public Void result() {
+      resultThread = Thread.currentThread().getName();
+      return null;
+    }
   }
 
   private <T> T onContext(java.util.function.Supplier<Future<T>> f) throws Exception {
@@ -152,14 +240,6 @@ class DigestingSinkTest {
       return e;
     }
     throw new AssertionError("expected a failure");
-  }
-
-  private static MessageDigest md(String algo) {
-    try {
-      return MessageDigest.getInstance(algo);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String hex(String algo, byte[] b) throws Exception {
