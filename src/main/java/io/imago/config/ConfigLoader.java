@@ -1,5 +1,6 @@
 package io.imago.config;
 
+import io.imago.domain.QuotaResource;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import io.imago.quota.QuotaResource;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.imago.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.imago.quota.QuotaResource;
+import io.imago.domain.QuotaResource;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -7,6 +7,7 @@ import io.imago.auth.KeystoneClient.Scope;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

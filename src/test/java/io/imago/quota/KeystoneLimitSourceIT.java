@@ -9,6 +9,7 @@ import io.imago.config.ConfigLoader;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
 import io.imago.testing.TestKeystone;
 import io.vertx.core.Vertx;
 import java.time.Clock;
