@@ -1,11 +1,13 @@
 package io.imago.auth;
 
-import io.imago.auth.KeystoneClient.InvalidTokenException;
 import io.imago.auth.TokenCache.Validation;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.keystone.KeystoneClient;
+import io.imago.keystone.KeystoneClient.InvalidTokenException;
+import io.imago.keystone.TokenInfo;
 import io.imago.policy.Policy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
