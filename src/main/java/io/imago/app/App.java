@@ -151,11 +151,11 @@ public final class App implements AutoCloseable {
       Authenticator authenticator;
       if (config.auth().keystoneStrategy()) {
         KeystoneConfig keystone = config.auth().keystone();
-        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(), policy,
-            clock);
+        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(),
+            policy::isAdmin, clock);
         LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
       } else {
-        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy);
+        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy::isAdmin);
       }
       LimitSource limits = config.quotas().useKeystoneLimits()
           ? new KeystoneLimitSource(keystoneClient, config.auth().keystone())
