@@ -42,6 +42,35 @@ public record QuotaConfig(
     projects = Collections.unmodifiableMap(p);
   }
 
+  /**
+   * {@code quotas.*} and their defaults (all off, every limit {@link #UNLIMITED}): the legacy
+   * storage quota, the unified-limit switches, the default limits and the per-project overrides
+   * ({@code quotas.limits.projects.<project id>.<resource>}), whose resource names are checked here
+   * because the section's keys are not known in advance.
+   */
+  static QuotaConfig read(ConfigTree t) {
+    long userStorageQuota = t.bytes("quotas.user_storage_quota", 0);
+    boolean useKeystoneLimits = t.bool("quotas.use_keystone_limits", false);
+    boolean limitsEnabled = t.bool("quotas.limits.enabled", false);
+    Map<QuotaResource, Long> defaults = new EnumMap<>(QuotaResource.class);
+    for (QuotaResource r : QuotaResource.values()) {
+      defaults.put(r, t.longValue("quotas.limits.default." + r.resourceName(), UNLIMITED));
+    }
+    Map<String, Map<QuotaResource, Long>> projects = new LinkedHashMap<>();
+    for (String project : t.keys("quotas.limits.projects")) {
+      String section = "quotas.limits.projects." + project;
+      Map<QuotaResource, Long> limits = new EnumMap<>(QuotaResource.class);
+      for (String name : t.keys(section)) {
+        QuotaResource r = QuotaResource.byName(name).orElseThrow(() -> new ConfigException(section + "." + name
+            + ": unknown quota resource (expected: image_size_total, image_stage_total, image_count_total,"
+            + " image_count_uploading)"));
+        limits.put(r, t.longValue(section + "." + name, UNLIMITED));
+      }
+      projects.put(project, limits);
+    }
+    return new QuotaConfig(userStorageQuota, useKeystoneLimits, limitsEnabled, defaults, projects);
+  }
+
   /** Quotas off: Glance's defaults. */
   public static QuotaConfig off() {
     return new QuotaConfig(0, false, false, Map.of(), Map.of());
