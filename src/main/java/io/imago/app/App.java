@@ -4,7 +4,6 @@ import io.imago.api.Lifecycle;
 import io.imago.api.Services;
 import io.imago.auth.Authenticator;
 import io.imago.auth.KeystoneAuthenticator;
-import io.imago.auth.KeystoneClient;
 import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ConfigException;
 import io.imago.config.ImagoConfig;
@@ -22,6 +21,7 @@ import io.imago.db.Migrator;
 import io.imago.db.UsageRepository;
 import io.imago.db.embedded.EmbeddedPostgres;
 import io.imago.domain.ImageSchema;
+import io.imago.keystone.KeystoneClient;
 import io.imago.metrics.Metrics;
 import io.imago.policy.RulePolicy;
 import io.imago.policy.Policy;
@@ -156,11 +156,11 @@ public final class App implements AutoCloseable {
       Authenticator authenticator;
       if (config.auth().keystoneStrategy()) {
         KeystoneConfig keystone = config.auth().keystone();
-        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(), policy,
-            clock);
+        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(),
+            policy::isAdmin, clock);
         LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
       } else {
-        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy);
+        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy::isAdmin);
       }
       LimitSource limits = config.quotas().useKeystoneLimits()
           ? new KeystoneLimitSource(keystoneClient, config.auth().keystone())

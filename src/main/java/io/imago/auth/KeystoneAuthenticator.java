@@ -1,12 +1,15 @@
 package io.imago.auth;
 
-import io.imago.auth.KeystoneClient.InvalidTokenException;
+import static java.util.Objects.requireNonNull;
+
 import io.imago.auth.TokenCache.Validation;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
-import io.imago.policy.Policy;
+import io.imago.keystone.KeystoneClient;
+import io.imago.keystone.KeystoneClient.InvalidTokenException;
+import io.imago.keystone.TokenInfo;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -47,26 +50,26 @@ public final class KeystoneAuthenticator implements Authenticator {
 
   private final KeystoneClient keystone;
   private final KeystoneConfig config;
-  private final Policy policy;
+  private final AdminCheck admin;
   private final TokenCache cache;
   private final Set<String> serviceTokenRoles;
   private final String wwwAuthenticate;
   private final boolean allowAnonymous;
 
-  public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, Policy policy, Clock clock) {
-    this(keystone, config, false, policy, clock);
+  public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, AdminCheck admin, Clock clock) {
+    this(keystone, config, false, admin, clock);
   }
 
   /**
    * @param allowAnonymous Glance's {@code allow_anonymous_access}: a request without a valid token
    *     is an anonymous, read-only caller instead of a 401 (Keystone being down is still a 503)
    */
-  public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, boolean allowAnonymous, Policy policy,
-      Clock clock) {
+  public KeystoneAuthenticator(KeystoneClient keystone, KeystoneConfig config, boolean allowAnonymous,
+      AdminCheck admin, Clock clock) {
     this.allowAnonymous = allowAnonymous;
     this.keystone = keystone;
     this.config = config;
-    this.policy = policy;
+    this.admin = requireNonNull(admin, "admin");
     this.cache = new TokenCache(config.tokenCacheTime(), config.tokenCacheSize(), clock);
     this.serviceTokenRoles = config.serviceTokenRoles().stream().map(r -> r.toLowerCase(Locale.ROOT))
         .collect(Collectors.toUnmodifiableSet());
@@ -138,7 +141,7 @@ public final class KeystoneAuthenticator implements Authenticator {
         t.systemScope() ? "all" : null, t.projectId() == null ? t.domainId() : null, serviceRoles);
     // A system-, domain-scoped or unscoped token has no project: never an admin of images (every
     // image rule is project-scoped, and admins bypass the visibility filters)
-    if (t.projectId() == null || !policy.isAdmin(caller)) {
+    if (t.projectId() == null || !admin.isAdmin(caller)) {
       return caller;
     }
     return new Caller(caller.userId(), caller.projectId(), caller.roles(), true, false, requestId,

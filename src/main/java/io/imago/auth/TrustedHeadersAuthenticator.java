@@ -1,10 +1,11 @@
 package io.imago.auth;
 
+import static java.util.Objects.requireNonNull;
+
 import io.imago.config.AuthConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
-import io.imago.policy.Policy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.util.LinkedHashSet;
@@ -26,11 +27,11 @@ public final class TrustedHeadersAuthenticator implements Authenticator {
       "X-Identity-Status", "X-Roles", "X-Role", "X-Project-Id", "X-Tenant-Id", "X-Tenant", "X-User-Id");
 
   private final AuthConfig config;
-  private final Policy policy;
+  private final AdminCheck admin;
 
-  public TrustedHeadersAuthenticator(AuthConfig config, Policy policy) {
-    this.config = config;
-    this.policy = policy;
+  public TrustedHeadersAuthenticator(AuthConfig config, AdminCheck admin) {
+    this.config = requireNonNull(config, "config");
+    this.admin = requireNonNull(admin, "admin");
   }
 
   @Override
@@ -56,7 +57,7 @@ public final class TrustedHeadersAuthenticator implements Authenticator {
   /** {@code context_is_admin} sees every credential (a policy file may test {@code user_id}, not only roles). */
   private Caller caller(String user, String project, Set<String> roles, String requestId) {
     Caller plain = new Caller(user, project, roles, false, false, requestId);
-    return policy.isAdmin(plain) ? new Caller(user, project, roles, true, false, requestId) : plain;
+    return admin.isAdmin(plain) ? new Caller(user, project, roles, true, false, requestId) : plain;
   }
 
   private static String first(MultiMap h, String... names) {

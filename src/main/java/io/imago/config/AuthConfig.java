@@ -31,6 +31,17 @@ public record AuthConfig(String strategy, String defaultProjectId, String defaul
     }
   }
 
+  /** {@code auth.*} and their defaults, the Keystone sections ({@link KeystoneConfig#read}) included. */
+  static AuthConfig read(ConfigTree t) {
+    return new AuthConfig(
+        t.string("auth.strategy", "noauth"),
+        t.string("auth.noauth.default_project_id", "admin"),
+        t.string("auth.noauth.default_user_id", "admin"),
+        t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")),
+        KeystoneConfig.read(t),
+        t.bool("auth.allow_anonymous_access", false));
+  }
+
   public boolean keystoneStrategy() {
     return strategy.equals("keystone");
   }

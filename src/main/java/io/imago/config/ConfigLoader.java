@@ -2,15 +2,10 @@ package io.imago.config;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import io.imago.quota.QuotaResource;
-import java.time.Duration;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +16,9 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Builds the {@link ImagoConfig} from defaults, a YAML file, {@code IMAGO_*} environment variables
- * and command-line overrides (later ones win). The defaults here are the ones documented in
- * {@code conf/imago.yaml}; a test keeps the two equal.
+ * and command-line overrides (later ones win). The defaults sit with each section's record (its
+ * {@code read}); they are the ones documented in {@code conf/imago.yaml}, and a test keeps the two
+ * equal.
  */
 public final class ConfigLoader {
   /** Environment variables that do not follow the IMAGO_<PATH> rule, kept short for operators. */
@@ -89,138 +85,10 @@ public final class ConfigLoader {
     return build(new ConfigTree(root, env, overrides, ENV_ALIASES));
   }
 
+  /** Reads every section ({@link ImagoConfig#read}), then refuses options that none of them read. */
   private static ImagoConfig build(ConfigTree t) {
-    Path dataDir = Path.of(t.string("data_dir", "data")).toAbsolutePath().normalize();
-    String nodeId = t.string("node_id", defaultNodeId());
-
-    HttpConfig http = new HttpConfig(
-        t.string("http.bind", "127.0.0.1"),
-        t.integer("http.port", 9292),
-        t.integer("http.event_loops", 0),
-        (int) t.bytes("http.max_chunk_size", 256 * 1024),
-        t.bytes("http.max_json_body_size", 1 << 20),
-        t.string("http.public_endpoint", null),
-        t.duration("http.shutdown_timeout", Duration.ofSeconds(30)),
-        path(t.string("http.healthcheck_disable_file", null), dataDir));
-
-    DatabaseConfig database = new DatabaseConfig(
-        t.string("database.url", null),
-        t.integer("database.pool_size", 16),
-        path(t.string("database.embedded.dir", "postgres"), dataDir),
-        t.integer("database.embedded.port", 0),
-        t.bool("database.embedded.fsync", true));
-
-    StoreConfig store = new StoreConfig(path(t.string("store.file.filesystem_store_datadir", "images"), dataDir));
-
-    ImagesConfig images = new ImagesConfig(
-        t.bytes("images.image_size_cap", 1L << 40),
-        t.string("images.hashing_algorithm", "sha512"),
-        t.list("images.disk_formats", ImagesConfig.DEFAULT_DISK_FORMATS),
-        t.list("images.container_formats", ImagesConfig.DEFAULT_CONTAINER_FORMATS),
-        t.integer("images.limit_param_default", 25),
-        t.integer("images.api_limit_max", 1000),
-        t.integer("images.image_property_quota", 128),
-        t.integer("images.image_tag_quota", 128),
-        t.integer("images.image_member_quota", 128),
-        t.integer("images.image_location_quota", 10),
-        t.bool("images.show_image_direct_url", false),
-        t.bool("images.show_multiple_locations", false),
-        t.list("images.enabled_import_methods", List.of()));
-
-    AuthConfig auth = new AuthConfig(
-        t.string("auth.strategy", "noauth"),
-        t.string("auth.noauth.default_project_id", "admin"),
-        t.string("auth.noauth.default_user_id", "admin"),
-        t.list("auth.noauth.default_roles", List.of("admin", "member", "reader")),
-        new KeystoneConfig(
-            t.string("auth.keystone_authtoken.www_authenticate_uri", null),
-            t.string("auth.keystone_authtoken.auth_url", null),
-            t.string("auth.keystone_authtoken.username", null),
-            t.string("auth.keystone_authtoken.password", null),
-            t.string("auth.keystone_authtoken.project_name", null),
-            t.string("auth.keystone_authtoken.user_domain_name", "Default"),
-            t.string("auth.keystone_authtoken.project_domain_name", "Default"),
-            t.duration("auth.keystone_authtoken.token_cache_time", Duration.ofSeconds(300)),
-            t.integer("auth.keystone_authtoken.token_cache_size", 10000),
-            t.list("auth.keystone_authtoken.service_token_roles", List.of("service")),
-            t.bool("auth.keystone_authtoken.service_token_roles_required", false),
-            t.duration("auth.keystone_authtoken.http_connect_timeout", Duration.ofSeconds(3)),
-            t.duration("auth.keystone_authtoken.http_request_timeout", Duration.ofSeconds(5)),
-            t.string("auth.oslo_limit.endpoint_id", null),
-            t.string("auth.oslo_limit.endpoint_service_type", "image"),
-            t.string("auth.oslo_limit.system_scope", "all"),
-            t.duration("auth.oslo_limit.cache_time", Duration.ofSeconds(30))),
-        t.bool("auth.allow_anonymous_access", false));
-
-    PolicyConfig policy = new PolicyConfig(
-        t.bool("policy.enforce_new_defaults", true),
-        t.bool("policy.enforce_scope", true),
-        path(t.string("policy.policy_file", null), dataDir),
-        path(t.string("policy.property_protection_file", null), dataDir),
-        t.string("policy.property_protection_rule_format", "roles"));
-
-    WorkerConfig workers = new WorkerConfig(
-        t.integer("workers.hashing_threads", 0),
-        t.integer("workers.hashing_batches_per_upload", 4),
-        t.integer("workers.blocking_threads", 8));
-
-    LoggingConfig logging = new LoggingConfig(
-        t.string("logging.format", "text"),
-        t.string("logging.level", "info"),
-        t.bool("logging.access_log", true));
-
-    QuotaConfig quotas = quotas(t);
-
+    ImagoConfig config = ImagoConfig.read(t);
     t.rejectUnknown();
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, workers, logging, quotas);
-  }
-
-  /**
-   * {@code quotas.*}: the legacy storage quota, the unified-limit switches, the default limits and
-   * the per-project overrides ({@code quotas.limits.projects.<project id>.<resource>}), whose
-   * resource names are checked here because the section's keys are not known in advance.
-   */
-  private static QuotaConfig quotas(ConfigTree t) {
-    long userStorageQuota = t.bytes("quotas.user_storage_quota", 0);
-    boolean useKeystoneLimits = t.bool("quotas.use_keystone_limits", false);
-    boolean limitsEnabled = t.bool("quotas.limits.enabled", false);
-    Map<QuotaResource, Long> defaults = new EnumMap<>(QuotaResource.class);
-    for (QuotaResource r : QuotaResource.values()) {
-      defaults.put(r, t.longValue("quotas.limits.default." + r.resourceName(), QuotaConfig.UNLIMITED));
-    }
-    Map<String, Map<QuotaResource, Long>> projects = new LinkedHashMap<>();
-    for (String project : t.keys("quotas.limits.projects")) {
-      String section = "quotas.limits.projects." + project;
-      Map<QuotaResource, Long> limits = new EnumMap<>(QuotaResource.class);
-      for (String name : t.keys(section)) {
-        QuotaResource r = QuotaResource.byName(name).orElseThrow(() -> new ConfigException(section + "." + name
-            + ": unknown quota resource (expected: image_size_total, image_stage_total, image_count_total,"
-            + " image_count_uploading)"));
-        limits.put(r, t.longValue(section + "." + name, QuotaConfig.UNLIMITED));
-      }
-      projects.put(project, limits);
-    }
-    return new QuotaConfig(userStorageQuota, useKeystoneLimits, limitsEnabled, defaults, projects);
-  }
-
-  /** A path relative to the data directory unless absolute; null stays null. */
-  private static Path path(String value, Path dataDir) {
-    if (value == null) {
-      return null;
-    }
-    return dataDir.resolve(value).toAbsolutePath().normalize();
-  }
-
-  private static String defaultNodeId() {
-    String fromEnv = System.getenv("HOSTNAME");
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      return fromEnv.length() > 64 ? fromEnv.substring(0, 64) : fromEnv;
-    }
-    try {
-      String h = InetAddress.getLocalHost().getHostName();
-      return h.length() > 64 ? h.substring(0, 64) : h;
-    } catch (IOException e) {
-      return "imago";
-    }
+    return config;
   }
 }

@@ -1,5 +1,6 @@
 package io.imago.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +60,15 @@ public final class ConfigTree {
     }
     String s = v == null ? "" : v.toString().trim();
     return record(path, s.isEmpty() || s.equals("~") || s.equalsIgnoreCase("null") ? def : s);
+  }
+
+  /**
+   * A file or directory: relative to {@code base} (the data directory) unless absolute; unset gives
+   * {@code def} resolved the same way, and null when {@code def} is null. Shown as written.
+   */
+  public Path path(String path, String def, Path base) {
+    String value = string(path, def);
+    return value == null ? null : base.resolve(value).toAbsolutePath().normalize();
   }
 
   public int integer(String path, int def) {

@@ -29,7 +29,13 @@ public record DatabaseConfig(String url, int poolSize, Path embeddedDir, int emb
     return url == null;
   }
 
-  public DatabaseConfig withUrl(String u) {
-    return new DatabaseConfig(u, poolSize, embeddedDir, embeddedPort, embeddedFsync);
+  /** {@code database.*} and their defaults; the embedded cluster's directory is in {@code dataDir}. */
+  static DatabaseConfig read(ConfigTree t, Path dataDir) {
+    return new DatabaseConfig(
+        t.string("database.url", null),
+        t.integer("database.pool_size", 16),
+        t.path("database.embedded.dir", "postgres", dataDir),
+        t.integer("database.embedded.port", 0),
+        t.bool("database.embedded.fsync", true));
   }
 }

@@ -50,15 +50,16 @@ public record HttpConfig(
     }
   }
 
-  public HttpConfig withPort(int p) {
-    return new HttpConfig(bind, p, eventLoops, maxChunkSize, maxJsonBodySize, publicEndpoint, shutdownTimeout, healthcheckDisableFile);
-  }
-
-  public HttpConfig withMaxChunkSize(int size) {
-    return new HttpConfig(bind, port, eventLoops, size, maxJsonBodySize, publicEndpoint, shutdownTimeout, healthcheckDisableFile);
-  }
-
-  public HttpConfig withHealthcheckDisableFile(Path file) {
-    return new HttpConfig(bind, port, eventLoops, maxChunkSize, maxJsonBodySize, publicEndpoint, shutdownTimeout, file);
+  /** {@code http.*} and their defaults; a relative {@code healthcheck_disable_file} is in {@code dataDir}. */
+  static HttpConfig read(ConfigTree t, Path dataDir) {
+    return new HttpConfig(
+        t.string("http.bind", "127.0.0.1"),
+        t.integer("http.port", 9292),
+        t.integer("http.event_loops", 0),
+        (int) t.bytes("http.max_chunk_size", 256 * 1024),
+        t.bytes("http.max_json_body_size", 1 << 20),
+        t.string("http.public_endpoint", null),
+        t.duration("http.shutdown_timeout", Duration.ofSeconds(30)),
+        t.path("http.healthcheck_disable_file", null, dataDir));
   }
 }

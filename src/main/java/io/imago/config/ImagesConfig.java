@@ -96,9 +96,21 @@ public record ImagesConfig(
     return HASH_ALGORITHMS.get(hashingAlgorithm);
   }
 
-  public ImagesConfig withImageSizeCap(long cap) {
-    return new ImagesConfig(cap, hashingAlgorithm, diskFormats, containerFormats, limitParamDefault, apiLimitMax,
-        imagePropertyQuota, imageTagQuota, imageMemberQuota, imageLocationQuota, showImageDirectUrl,
-        showMultipleLocations, enabledImportMethods);
+  /** {@code images.*} and their defaults, Glance's. */
+  static ImagesConfig read(ConfigTree t) {
+    return new ImagesConfig(
+        t.bytes("images.image_size_cap", 1L << 40),
+        t.string("images.hashing_algorithm", "sha512"),
+        t.list("images.disk_formats", DEFAULT_DISK_FORMATS),
+        t.list("images.container_formats", DEFAULT_CONTAINER_FORMATS),
+        t.integer("images.limit_param_default", 25),
+        t.integer("images.api_limit_max", 1000),
+        t.integer("images.image_property_quota", 128),
+        t.integer("images.image_tag_quota", 128),
+        t.integer("images.image_member_quota", 128),
+        t.integer("images.image_location_quota", 10),
+        t.bool("images.show_image_direct_url", false),
+        t.bool("images.show_multiple_locations", false),
+        t.list("images.enabled_import_methods", List.of()));
   }
 }

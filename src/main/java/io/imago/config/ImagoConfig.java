@@ -2,11 +2,16 @@ package io.imago.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 
 /**
  * The whole configuration of one Imago node, loaded once at start by {@link ConfigLoader} and
  * passed to constructors. Every option is documented in {@code conf/imago.yaml}.
+ *
+ * <p>One component per section of the file; {@link #read} is the one place that lists how they are
+ * read (see {@code package-info.java} for adding one).
  *
  * @param dataDir where the embedded database, the file store and other node state live
  * @param nodeId this node's name: recorded on uploads in progress so that a restart of this node
@@ -29,49 +34,44 @@ public record ImagoConfig(
   public ImagoConfig {
     requireNonNull(dataDir, "dataDir");
     requireNonNull(nodeId, "nodeId");
-    requireNonNull(http, "http");
-    requireNonNull(database, "database");
-    requireNonNull(store, "store");
-    requireNonNull(images, "images");
-    requireNonNull(auth, "auth");
-    requireNonNull(policy, "policy");
-    requireNonNull(workers, "workers");
-    requireNonNull(logging, "logging");
-    requireNonNull(quotas, "quotas");
     if (nodeId.isBlank() || nodeId.length() > 64) {
       throw new ConfigException("node_id: '" + nodeId + "' (expected: 1 to 64 characters)");
     }
   }
 
-  public ImagoConfig withHttp(HttpConfig h) {
-    return new ImagoConfig(dataDir, nodeId, h, database, store, images, auth, policy, workers, logging, quotas);
+  /**
+   * Reads every section from {@code t}, in this order: the order in which options are read is the
+   * order of {@code conf/imago.yaml}, of {@code imago config}'s output and of
+   * {@link ConfigLoader#optionPaths()}. Each section's record reads its own options with their
+   * defaults; {@code data_dir} comes first because the sections' relative paths resolve against it.
+   */
+  static ImagoConfig read(ConfigTree t) {
+    Path dataDir = Path.of(t.string("data_dir", "data")).toAbsolutePath().normalize();
+    return new ImagoConfig(
+        dataDir,
+        t.string("node_id", defaultNodeId()),
+        HttpConfig.read(t, dataDir),
+        DatabaseConfig.read(t, dataDir),
+        StoreConfig.read(t, dataDir),
+        ImagesConfig.read(t),
+        AuthConfig.read(t),
+        PolicyConfig.read(t, dataDir),
+        WorkerConfig.read(t),
+        LoggingConfig.read(t),
+        QuotaConfig.read(t));
   }
 
-  public ImagoConfig withDatabase(DatabaseConfig d) {
-    return new ImagoConfig(dataDir, nodeId, http, d, store, images, auth, policy, workers, logging, quotas);
-  }
-
-  public ImagoConfig withImages(ImagesConfig i) {
-    return new ImagoConfig(dataDir, nodeId, http, database, store, i, auth, policy, workers, logging, quotas);
-  }
-
-  public ImagoConfig withAuth(AuthConfig a) {
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, a, policy, workers, logging, quotas);
-  }
-
-  public ImagoConfig withPolicy(PolicyConfig p) {
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, p, workers, logging, quotas);
-  }
-
-  public ImagoConfig withStore(StoreConfig s) {
-    return new ImagoConfig(dataDir, nodeId, http, database, s, images, auth, policy, workers, logging, quotas);
-  }
-
-  public ImagoConfig withWorkers(WorkerConfig w) {
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, w, logging, quotas);
-  }
-
-  public ImagoConfig withQuotas(QuotaConfig q) {
-    return new ImagoConfig(dataDir, nodeId, http, database, store, images, auth, policy, workers, logging, q);
+  /** {@code node_id}'s default: the host name ({@code HOSTNAME}, else the resolver's), at most 64 characters. */
+  private static String defaultNodeId() {
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.length() > 64 ? fromEnv.substring(0, 64) : fromEnv;
+    }
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      return h.length() > 64 ? h.substring(0, 64) : h;
+    } catch (IOException e) {
+      return "imago";
+    }
   }
 }

@@ -70,6 +70,31 @@ public record KeystoneConfig(
     }
   }
 
+  /**
+   * {@code auth.keystone_authtoken.*} and {@code auth.oslo_limit.*} and their defaults, Glance's
+   * (keystonemiddleware's and oslo.limit's); no default for the service user.
+   */
+  static KeystoneConfig read(ConfigTree t) {
+    return new KeystoneConfig(
+        t.string("auth.keystone_authtoken.www_authenticate_uri", null),
+        t.string("auth.keystone_authtoken.auth_url", null),
+        t.string("auth.keystone_authtoken.username", null),
+        t.string("auth.keystone_authtoken.password", null),
+        t.string("auth.keystone_authtoken.project_name", null),
+        t.string("auth.keystone_authtoken.user_domain_name", "Default"),
+        t.string("auth.keystone_authtoken.project_domain_name", "Default"),
+        t.duration("auth.keystone_authtoken.token_cache_time", Duration.ofSeconds(300)),
+        t.integer("auth.keystone_authtoken.token_cache_size", 10000),
+        t.list("auth.keystone_authtoken.service_token_roles", List.of("service")),
+        t.bool("auth.keystone_authtoken.service_token_roles_required", false),
+        t.duration("auth.keystone_authtoken.http_connect_timeout", Duration.ofSeconds(3)),
+        t.duration("auth.keystone_authtoken.http_request_timeout", Duration.ofSeconds(5)),
+        t.string("auth.oslo_limit.endpoint_id", null),
+        t.string("auth.oslo_limit.endpoint_service_type", "image"),
+        t.string("auth.oslo_limit.system_scope", "all"),
+        t.duration("auth.oslo_limit.cache_time", Duration.ofSeconds(30)));
+  }
+
   /** Checks what the {@code keystone} strategy cannot work without. */
   void requireComplete() {
     requireComplete("auth.strategy: keystone");

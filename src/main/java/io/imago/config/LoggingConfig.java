@@ -22,4 +22,12 @@ public record LoggingConfig(String format, String level, boolean accessLog) {
       throw new ConfigException("logging.level: " + level + " (expected: error, warn, info, debug or trace)");
     }
   }
+
+  /** {@code logging.*} and their defaults. */
+  static LoggingConfig read(ConfigTree t) {
+    return new LoggingConfig(
+        t.string("logging.format", "text"),
+        t.string("logging.level", "info"),
+        t.bool("logging.access_log", true));
+  }
 }

@@ -27,6 +27,16 @@ public record PolicyConfig(boolean enforceNewDefaults, boolean enforceScope, Pat
     }
   }
 
+  /** {@code policy.*} and their defaults, oslo.policy's and Glance's; relative files are in {@code dataDir}. */
+  static PolicyConfig read(ConfigTree t, Path dataDir) {
+    return new PolicyConfig(
+        t.bool("policy.enforce_new_defaults", true),
+        t.bool("policy.enforce_scope", true),
+        t.path("policy.policy_file", null, dataDir),
+        t.path("policy.property_protection_file", null, dataDir),
+        t.string("policy.property_protection_rule_format", "roles"));
+  }
+
   /** The in-code defaults of one mode, scope enforced, no files. */
   public PolicyConfig(boolean enforceNewDefaults) {
     this(enforceNewDefaults, true, null, null, "roles");

@@ -2,7 +2,7 @@ package io.imago.config;
 
 import static java.util.Objects.requireNonNull;
 
-import io.imago.quota.QuotaResource;
+import io.imago.domain.QuotaResource;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -40,6 +40,35 @@ public record QuotaConfig(
     Map<String, Map<QuotaResource, Long>> p = new LinkedHashMap<>();
     projects.forEach((project, limits) -> p.put(project, copy("quotas.limits.projects." + project, limits)));
     projects = Collections.unmodifiableMap(p);
+  }
+
+  /**
+   * {@code quotas.*} and their defaults (all off, every limit {@link #UNLIMITED}): the legacy
+   * storage quota, the unified-limit switches, the default limits and the per-project overrides
+   * ({@code quotas.limits.projects.<project id>.<resource>}), whose resource names are checked here
+   * because the section's keys are not known in advance.
+   */
+  static QuotaConfig read(ConfigTree t) {
+    long userStorageQuota = t.bytes("quotas.user_storage_quota", 0);
+    boolean useKeystoneLimits = t.bool("quotas.use_keystone_limits", false);
+    boolean limitsEnabled = t.bool("quotas.limits.enabled", false);
+    Map<QuotaResource, Long> defaults = new EnumMap<>(QuotaResource.class);
+    for (QuotaResource r : QuotaResource.values()) {
+      defaults.put(r, t.longValue("quotas.limits.default." + r.resourceName(), UNLIMITED));
+    }
+    Map<String, Map<QuotaResource, Long>> projects = new LinkedHashMap<>();
+    for (String project : t.keys("quotas.limits.projects")) {
+      String section = "quotas.limits.projects." + project;
+      Map<QuotaResource, Long> limits = new EnumMap<>(QuotaResource.class);
+      for (String name : t.keys(section)) {
+        QuotaResource r = QuotaResource.byName(name).orElseThrow(() -> new ConfigException(section + "." + name
+            + ": unknown quota resource (expected: image_size_total, image_stage_total, image_count_total,"
+            + " image_count_uploading)"));
+        limits.put(r, t.longValue(section + "." + name, UNLIMITED));
+      }
+      projects.put(project, limits);
+    }
+    return new QuotaConfig(userStorageQuota, useKeystoneLimits, limitsEnabled, defaults, projects);
   }
 
   /** Quotas off: Glance's defaults. */

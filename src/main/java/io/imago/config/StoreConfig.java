@@ -13,4 +13,9 @@ public record StoreConfig(Path fileDir) {
   public StoreConfig {
     requireNonNull(fileDir, "fileDir");
   }
+
+  /** {@code store.*} and their defaults: the file store's directory, in {@code dataDir} unless absolute. */
+  static StoreConfig read(ConfigTree t, Path dataDir) {
+    return new StoreConfig(t.path("store.file.filesystem_store_datadir", "images", dataDir));
+  }
 }

@@ -20,4 +20,12 @@ public record WorkerConfig(int hashingThreads, int hashingBatchesPerUpload, int 
       throw new ConfigException("workers.blocking_threads: " + blockingThreads + " (expected: >= 1)");
     }
   }
+
+  /** {@code workers.*} and their defaults. */
+  static WorkerConfig read(ConfigTree t) {
+    return new WorkerConfig(
+        t.integer("workers.hashing_threads", 0),
+        t.integer("workers.hashing_batches_per_upload", 4),
+        t.integer("workers.blocking_threads", 8));
+  }
 }

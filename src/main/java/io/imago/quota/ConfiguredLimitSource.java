@@ -1,6 +1,7 @@
 package io.imago.quota;
 
 import io.imago.config.QuotaConfig;
+import io.imago.domain.QuotaResource;
 import io.vertx.core.Future;
 import java.util.Collections;
 import java.util.EnumMap;

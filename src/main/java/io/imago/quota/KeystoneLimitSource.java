@@ -2,11 +2,12 @@ package io.imago.quota;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.imago.auth.KeystoneClient;
-import io.imago.auth.KeystoneClient.Scope;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
+import io.imago.keystone.KeystoneClient;
+import io.imago.keystone.KeystoneClient.Scope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

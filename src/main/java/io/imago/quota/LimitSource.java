@@ -1,5 +1,6 @@
 package io.imago.quota;
 
+import io.imago.domain.QuotaResource;
 import io.vertx.core.Future;
 import java.util.Map;
 

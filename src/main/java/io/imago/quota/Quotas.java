@@ -6,6 +6,7 @@ import io.imago.db.UsageRepository;
 import io.imago.db.UsageRepository.Usage;
 import io.imago.domain.Image;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
 import io.vertx.core.Future;
 import java.util.Collections;
 import java.util.EnumMap;

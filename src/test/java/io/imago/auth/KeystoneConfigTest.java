@@ -55,13 +55,6 @@ class KeystoneConfigTest {
   }
 
   @Test
-  void authUrlsWithOrWithoutTheVersionReachV3() {
-    assertThat(KeystoneClient.v3Base("http://ks:5000")).isEqualTo("http://ks:5000/v3");
-    assertThat(KeystoneClient.v3Base("http://ks:5000/")).isEqualTo("http://ks:5000/v3");
-    assertThat(KeystoneClient.v3Base("https://ks/identity/v3/")).isEqualTo("https://ks/identity/v3");
-  }
-
-  @Test
   void aSystemScopedCallerIsRefusedEvenWithTheAdminRole() {
     DefaultPolicy policy = new DefaultPolicy(new PolicyConfig(true));
     Caller system = new Caller("u", null, Set.of("admin", "member", "reader"), true, false, "req-1", "all", null, Set.of());

@@ -3,6 +3,7 @@ package io.imago.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.auth.TokenCache.Validation;
+import io.imago.keystone.TokenInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Clock;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,6 +29,14 @@ class ConfImagoYamlTest {
     leaves("", ConfigLoader.readYaml(FILE), inFile);
 
     assertThat(inFile).containsExactlyInAnyOrderElementsOf(ConfigLoader.optionPaths());
+  }
+
+  @Test
+  void theSectionsAreReadInTheOrderOfTheFile() {
+    // imago config prints options in reading order: a new section goes where the file documents it
+    Set<String> read = new LinkedHashSet<>();
+    ConfigLoader.optionPaths().forEach(p -> read.add(p.split("\\.")[0]));
+    assertThat(read).containsExactlyElementsOf(ConfigLoader.readYaml(FILE).keySet());
   }
 
   @Test

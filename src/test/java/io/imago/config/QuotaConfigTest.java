@@ -3,7 +3,7 @@ package io.imago.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imago.quota.QuotaResource;
+import io.imago.domain.QuotaResource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.config.ConfigLoader;
 import io.imago.config.QuotaConfig;
+import io.imago.domain.QuotaResource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.imago.auth.KeystoneClient;
 import io.imago.config.ConfigLoader;
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
+import io.imago.keystone.KeystoneClient;
 import io.imago.testing.TestKeystone;
 import io.vertx.core.Vertx;
 import java.time.Clock;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
+import io.imago.domain.QuotaResource;
 import org.junit.jupiter.api.Test;
 
 /** The arithmetic and texts of the checks (oslo.limit's "usage + delta > limit"). */

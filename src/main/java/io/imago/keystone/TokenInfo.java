@@ -1,4 +1,4 @@
-package io.imago.auth;
+package io.imago.keystone;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.imago.auth;
+package io.imago.keystone;
 
 import io.imago.config.KeystoneConfig;
 import io.imago.domain.ErrorKind;

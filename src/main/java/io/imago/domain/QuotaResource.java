@@ -1,4 +1,4 @@
-package io.imago.quota;
+package io.imago.domain;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.imago.auth;
+package io.imago.keystone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
