@@ -9,6 +9,7 @@ import io.imago.config.ConfigException;
 import io.imago.config.ImagoConfig;
 import io.imago.config.KeystoneConfig;
 import io.imago.config.QuotaConfig;
+import io.imago.config.StoreConfig;
 import io.imago.data.Downloads;
 import io.imago.data.ImageStores;
 import io.imago.data.Receiver;
@@ -215,17 +216,22 @@ public final class App implements AutoCloseable {
   }
 
   /**
-   * The stores: today one file store (id {@code file}, Glance's single-store mode) and the staging
-   * store under the data directory. Blocking (creates directories): call at start.
+   * The configured stores, each in its {@link InstrumentedStore}, and the staging store. Blocking
+   * (creates directories): call at start.
    */
   private static StoreRegistry stores(Vertx vertx, Pools pools, Metrics metrics, ImagoConfig config)
       throws java.io.IOException {
-    FileBlobStore file = FileBlobStore.open(vertx, pools, "file", config.store().fileDir(), config.nodeId());
-    FileBlobStore staging = FileBlobStore.open(vertx, pools, StoreRegistry.STAGING,
-        config.dataDir().resolve("staging"), config.nodeId());
-    return new StoreRegistry(
-        List.of(new StoreRegistry.Entry(new InstrumentedStore(file, metrics.store(file.id())), null, 0)), file.id(),
-        new InstrumentedStore(staging, metrics.store(staging.id())), false);
+    List<StoreRegistry.Entry> entries = new ArrayList<>();
+    for (StoreConfig.Backend b : config.store().backends()) {
+      // StoreConfig.TYPES lists what can be built here: file (s3 is to come)
+      FileBlobStore store = FileBlobStore.open(vertx, pools, b.id(), b.fileDir(), config.nodeId());
+      entries.add(new StoreRegistry.Entry(new InstrumentedStore(store, metrics.store(b.id())), b.description(),
+          b.weight()));
+    }
+    FileBlobStore staging = FileBlobStore.open(vertx, pools, StoreRegistry.STAGING, config.store().stagingDir(),
+        config.nodeId());
+    return new StoreRegistry(entries, config.store().defaultBackend(),
+        new InstrumentedStore(staging, metrics.store(staging.id())), config.store().multiStore());
   }
 
   /**
