@@ -1,5 +1,9 @@
 package io.imago.api;
 
+import io.imago.data.ImageStores;
+import io.imago.quota.Quotas;
+import io.imago.policy.Policy;
+import io.imago.config.ImagesConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.ImagoException;
 import io.imago.policy.Action;
@@ -15,12 +19,18 @@ import java.util.List;
  * {@code GET /v2/images/{id}/tasks} (§4.13). None needs a policy except the store details.
  */
 public final class DiscoveryHandler {
-  private final Services s;
+  private final ImagesConfig config;
+  private final Policy policy;
+  private final Quotas quotas;
+  private final ImageStores stores;
   private final ImageLookups lookups;
 
-  public DiscoveryHandler(Services s) {
-    this.s = s;
-    this.lookups = new ImageLookups(s.images(), s.policy());
+  public DiscoveryHandler(ImagesConfig config, Policy policy, Quotas quotas, ImageStores stores, ImageLookups lookups) {
+    this.config = config;
+    this.policy = policy;
+    this.quotas = quotas;
+    this.stores = stores;
+    this.lookups = lookups;
   }
 
   /** {@code GET /v2/info/import}: the value is {@code enabled_import_methods}, possibly empty. */
@@ -28,7 +38,7 @@ public final class DiscoveryHandler {
     JsonObject methods = new JsonObject()
         .put("description", "Import methods available.")
         .put("type", "array")
-        .put("value", new JsonArray(List.copyOf(s.config().images().enabledImportMethods())));
+        .put("value", new JsonArray(List.copyOf(config.enabledImportMethods())));
     JsonBodies.send(rc, 200, new JsonObject().put("import-methods", methods));
   }
 
@@ -48,14 +58,14 @@ public final class DiscoveryHandler {
   public void storesDetail(RoutingContext rc) {
     requireMultiStore();
     Caller caller = Callers.get(rc);
-    if (!s.policy().allows(Action.STORES_INFO_DETAIL, caller, Targets.project(caller))) {
+    if (!policy.allows(Action.STORES_INFO_DETAIL, caller, Targets.project(caller))) {
       throw ImagoException.forbidden("You are not authorized to complete stores_info_detail action.");
     }
     JsonBodies.send(rc, 200, new JsonObject().put("stores", storeList(true)));
   }
 
   private void requireMultiStore() {
-    if (!s.stores().multiStore()) {
+    if (!stores.multiStore()) {
       throw ImagoException.notFound("Multi backend is not supported at this site.");
     }
   }
@@ -63,7 +73,7 @@ public final class DiscoveryHandler {
   private JsonArray storeList(boolean detail) {
     requireMultiStore();
     JsonArray out = new JsonArray();
-    for (StoreView store : s.stores().list()) {
+    for (StoreView store : stores.list()) {
       JsonObject entry = new JsonObject().put("id", store.id());
       if (store.description() != null) {
         entry.put("description", store.description());
@@ -86,7 +96,7 @@ public final class DiscoveryHandler {
    */
   public void usage(RoutingContext rc) {
     Caller caller = Callers.get(rc);
-    s.quotas().usage(caller.projectId())
+    quotas.usage(caller.projectId())
         .onSuccess(usage -> {
           JsonObject out = new JsonObject();
           usage.forEach((resource, u) -> out.put(resource.resourceName(),

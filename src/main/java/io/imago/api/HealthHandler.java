@@ -17,9 +17,9 @@ public final class HealthHandler {
   private static final List<String> OFFERS = List.of("text/plain", "text/html", "application/json");
 
   private final Path disableFile;
-  private final Lifecycle lifecycle;
+  private final InFlight lifecycle;
 
-  public HealthHandler(Path disableFile, Lifecycle lifecycle) {
+  public HealthHandler(Path disableFile, InFlight lifecycle) {
     this.disableFile = disableFile;
     this.lifecycle = lifecycle;
   }

@@ -1,5 +1,7 @@
 package io.imago.api;
 
+import io.imago.policy.Policy;
+import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
@@ -18,12 +20,14 @@ public final class ImageActionsHandler {
   /** Rounds of "read, then conditional write" before giving up on an image that keeps changing. */
   private static final int ATTEMPTS = 5;
 
-  private final Services s;
+  private final ImageRepository images;
+  private final Policy policy;
   private final ImageLookups lookups;
 
-  public ImageActionsHandler(Services s) {
-    this.s = s;
-    this.lookups = new ImageLookups(s.images(), s.policy());
+  public ImageActionsHandler(ImageRepository images, Policy policy, ImageLookups lookups) {
+    this.images = images;
+    this.policy = policy;
+    this.lookups = lookups;
   }
 
   public void deactivate(RoutingContext rc) {
@@ -57,7 +61,7 @@ public final class ImageActionsHandler {
           if (image.status() != from) {
             return Future.failedFuture(notAllowed(verb, image));
           }
-          return s.images().changeStatus(id, from, to).compose(changed -> {
+          return images.changeStatus(id, from, to).compose(changed -> {
             if (changed.isPresent()) {
               return Future.<Void>succeededFuture();
             }

@@ -32,9 +32,9 @@ public final class ImageDataHandler {
   private final ImageLookups lookups;
   private final Uploads uploads;
   private final Downloads downloads;
-  private final Lifecycle lifecycle;
+  private final InFlight lifecycle;
 
-  public ImageDataHandler(ImageLookups lookups, Uploads uploads, Downloads downloads, Lifecycle lifecycle) {
+  public ImageDataHandler(ImageLookups lookups, Uploads uploads, Downloads downloads, InFlight lifecycle) {
     this.lookups = lookups;
     this.uploads = uploads;
     this.downloads = downloads;

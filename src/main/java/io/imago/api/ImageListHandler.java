@@ -1,5 +1,8 @@
 package io.imago.api;
 
+import io.imago.policy.PropertyProtections;
+import io.imago.policy.Policy;
+import io.imago.db.ImageRepository;
 import io.imago.config.ImagesConfig;
 import io.imago.db.ImageListQuery;
 import io.imago.domain.Caller;
@@ -26,12 +29,18 @@ import java.util.Map;
 public final class ImageListHandler {
   private static final String PATH = "/v2/images";
 
-  private final Services s;
+  private final ImagesConfig config;
+  private final ImageRepository images;
+  private final Policy policy;
+  private final PropertyProtections protections;
   private final ImageView view;
 
-  public ImageListHandler(Services s) {
-    this.s = s;
-    this.view = s.view();
+  public ImageListHandler(ImagesConfig config, ImageRepository images, Policy policy, PropertyProtections protections, ImageView view) {
+    this.config = config;
+    this.images = images;
+    this.policy = policy;
+    this.protections = protections;
+    this.view = view;
   }
 
   /**
@@ -42,14 +51,13 @@ public final class ImageListHandler {
   public void list(RoutingContext rc) {
     Caller caller = Callers.get(rc);
     List<Map.Entry<String, String>> params = QueryString.parse(rc.request().query());
-    ImagesConfig cfg = s.config().images();
-    ImageQuery query = withoutUnreadableProperties(ImageQuery.parse(params, cfg.limitParamDefault(),
-        cfg.apiLimitMax()), caller);
-    if (!s.policy().allows(Action.GET_IMAGES, caller, Targets.project(caller))) {
+    ImageQuery query = withoutUnreadableProperties(ImageQuery.parse(params, config.limitParamDefault(),
+        config.apiLimitMax()), caller);
+    if (!policy.allows(Action.GET_IMAGES, caller, Targets.project(caller))) {
       throw ImagoException.forbidden("You are not authorized to complete get_images action.");
     }
     marker(caller, query.marker())
-        .compose(marker -> s.images().list(ImageListQuery.build(query, caller.projectId(), caller.admin(), marker)))
+        .compose(marker -> images.list(ImageListQuery.build(query, caller.projectId(), caller.admin(), marker)))
         .onSuccess(rows -> JsonBodies.send(rc, 200, page(rows, query.limit(), params, caller)))
         .onFailure(rc::fail);
   }
@@ -59,7 +67,7 @@ public final class ImageListHandler {
    * matches nothing for that caller, or it could find out the hidden value by trying.
    */
   private ImageQuery withoutUnreadableProperties(ImageQuery q, Caller caller) {
-    PropertyAccess access = s.propertyProtections().forCaller(caller);
+    PropertyAccess access = protections.forCaller(caller);
     List<ImageQuery.Filter> filters = new ArrayList<>();
     boolean changed = false;
     for (ImageQuery.Filter f : q.filters()) {
@@ -80,7 +88,7 @@ public final class ImageListHandler {
     if (id == null) {
       return Future.succeededFuture(null);
     }
-    return s.images().findFor(id, caller.projectId()).map(found -> {
+    return images.findFor(id, caller.projectId()).map(found -> {
       var visible = found.orElseThrow(() -> ImagoException.badRequest("No image found with ID %s", id));
       if (!ImageAccess.canSee(visible.image(), caller, visible.membership())) {
         throw ImagoException.forbidden("Forbidding request, image %s not visible", id);
@@ -100,9 +108,9 @@ public final class ImageListHandler {
     JsonArray images = new JsonArray();
     String lastShown = null;
     for (Image image : rows) {
-      if (s.policy().allows(Action.GET_IMAGE, caller, Targets.image(image, caller))) {
+      if (policy.allows(Action.GET_IMAGE, caller, Targets.image(image, caller))) {
         images.add(view.render(image, caller,
-            s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller))));
+            policy.allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller))));
         lastShown = image.id();
       }
     }

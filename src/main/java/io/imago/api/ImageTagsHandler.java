@@ -1,5 +1,8 @@
 package io.imago.api;
 
+import io.imago.domain.ImageSchema;
+import io.imago.policy.Policy;
+import io.imago.config.ImagesConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageTags;
@@ -17,22 +20,26 @@ import java.util.Optional;
  * is looked up, as Glance's deserializer does.
  */
 public final class ImageTagsHandler {
-  private final Services s;
+  private final ImagesConfig config;
+  private final Policy policy;
+  private final ImageSchema schema;
   private final ImageLookups lookups;
   private final ImageUpdates updates;
 
-  public ImageTagsHandler(Services s) {
-    this.s = s;
-    this.lookups = new ImageLookups(s.images(), s.policy());
-    this.updates = new ImageUpdates(s, lookups);
+  public ImageTagsHandler(ImagesConfig config, Policy policy, ImageSchema schema, ImageLookups lookups, ImageUpdates updates) {
+    this.config = config;
+    this.policy = policy;
+    this.schema = schema;
+    this.lookups = lookups;
+    this.updates = updates;
   }
 
   /** {@code PUT}: adds the tag (idempotent); 413 beyond {@code image_tag_quota}. */
   public void update(RoutingContext rc) {
     String tag = tag(rc);
-    s.schema().checkValue("tags", List.of(tag));
+    schema.checkValue("tags", List.of(tag));
     Caller caller = Callers.writer(rc);
-    int quota = s.config().images().imageTagQuota();
+    int quota = config.imageTagQuota();
     updates.update(caller, rc.pathParam("image_id"), image -> {
           requireModify(caller, image, "Not allowed to update tags for image %s.");
           return ImageTags.add(image, tag, quota);
@@ -54,7 +61,7 @@ public final class ImageTagsHandler {
   }
 
   private void requireModify(Caller caller, Image image, String message) {
-    if (!s.policy().allows(Action.MODIFY_IMAGE, caller, Targets.image(image, caller))) {
+    if (!policy.allows(Action.MODIFY_IMAGE, caller, Targets.image(image, caller))) {
       throw ImagoException.forbidden(message, image.id());
     }
   }

@@ -1,5 +1,6 @@
 package io.imago.api;
 
+import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImagePatch;
@@ -14,16 +15,18 @@ import java.util.function.Function;
  * load and compute again. A change therefore applies whole to the latest image or not at all, and
  * concurrent changes to different attributes all survive (spec §4.4 "all-or-nothing").
  */
-final class ImageUpdates {
+public final class ImageUpdates {
   /** Attempts before giving up with 409 under sustained contention on one image. */
   static final int MAX_ATTEMPTS = 10;
 
-  private final Services s;
+  private final ImageRepository images;
+  private final Runnable sweepNow;
   private final ImageLookups lookups;
 
-  ImageUpdates(Services s, ImageLookups lookups) {
-    this.s = s;
+  public ImageUpdates(ImageRepository images, ImageLookups lookups, Runnable sweepNow) {
+    this.images = images;
     this.lookups = lookups;
+    this.sweepNow = sweepNow;
   }
 
   /**
@@ -31,7 +34,7 @@ final class ImageUpdates {
    *     write (then the current image is the result); may throw an {@link ImagoException}
    * @return the image as written (or as read, when nothing changed)
    */
-  Future<Image> update(Caller caller, String id, Function<Image, Optional<ImagePatch.Result>> change) {
+  public Future<Image> update(Caller caller, String id, Function<Image, Optional<ImagePatch.Result>> change) {
     return attempt(caller, id, change, MAX_ATTEMPTS);
   }
 
@@ -43,10 +46,10 @@ final class ImageUpdates {
         return Future.succeededFuture(visible.image());
       }
       ImagePatch.Result r = result.get();
-      return s.images().update(r.image(), r.dropped()).compose(written -> {
+      return images.update(r.image(), r.dropped()).compose(written -> {
         if (written.isPresent()) {
           if (!r.dropped().isEmpty()) {
-            s.sweeper().kick();
+            sweepNow.run();
           }
           return Future.succeededFuture(written.get());
         }

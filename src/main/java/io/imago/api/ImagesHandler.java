@@ -1,5 +1,10 @@
 package io.imago.api;
 
+import io.imago.data.ImageStores;
+import io.imago.quota.Quotas;
+import io.imago.policy.PropertyProtections;
+import io.imago.policy.Policy;
+import io.imago.db.ImageRepository;
 import io.imago.config.ImagesConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
@@ -47,16 +52,34 @@ public final class ImagesHandler {
   static final String V20_PATCH = "application/openstack-images-v2.0-json-patch";
   static final String V21_PATCH = "application/openstack-images-v2.1-json-patch";
 
-  private final Services s;
+  private final ImagesConfig config;
+  private final String publicEndpoint;
+  private final ImageRepository images;
+  private final Policy policy;
+  private final PropertyProtections protections;
+  private final ImageSchema schema;
+  private final Quotas quotas;
+  private final ImageStores stores;
+  private final Runnable sweepNow;
   private final ImageLookups lookups;
   private final ImageUpdates updates;
   private final ImageView view;
 
-  public ImagesHandler(Services s) {
-    this.s = s;
-    this.lookups = new ImageLookups(s.images(), s.policy());
-    this.updates = new ImageUpdates(s, lookups);
-    this.view = s.view();
+  public ImagesHandler(ImagesConfig config, String publicEndpoint, ImageRepository images, Policy policy,
+      PropertyProtections protections, ImageSchema schema, Quotas quotas, ImageStores stores, ImageLookups lookups,
+      ImageUpdates updates, ImageView view, Runnable sweepNow) {
+    this.config = config;
+    this.publicEndpoint = publicEndpoint;
+    this.images = images;
+    this.policy = policy;
+    this.protections = protections;
+    this.schema = schema;
+    this.quotas = quotas;
+    this.stores = stores;
+    this.lookups = lookups;
+    this.updates = updates;
+    this.view = view;
+    this.sweepNow = sweepNow;
   }
 
   /** {@code POST /v2/images} → 201 with the image, {@code Location} and import methods. */
@@ -64,18 +87,17 @@ public final class ImagesHandler {
     Caller caller = Callers.writer(rc);
     Image image = newImage(JsonBodies.object(rc), caller);
     // unified limit image_count_total (spec §4.1), charged to the caller's project as Glance does
-    s.quotas().create(caller.projectId(), image)
+    quotas.create(caller.projectId(), image)
         .onSuccess(created -> {
-          ImagesConfig cfg = s.config().images();
-          var resp = rc.response()
-              .putHeader("Location", VersionsHandler.baseUrl(rc.request(), s.config().http().publicEndpoint())
+                var resp = rc.response()
+              .putHeader("Location", VersionsHandler.baseUrl(rc.request(), publicEndpoint)
                   + "/v2/images/" + created.id());
-          if (!cfg.enabledImportMethods().isEmpty()) {
-            resp.putHeader("OpenStack-image-import-methods", String.join(",", cfg.enabledImportMethods()));
+          if (!config.enabledImportMethods().isEmpty()) {
+            resp.putHeader("OpenStack-image-import-methods", String.join(",", config.enabledImportMethods()));
           }
-          if (s.stores().multiStore()) {
+          if (stores.multiStore()) {
             resp.putHeader("OpenStack-image-store-ids",
-                String.join(",", s.stores().list().stream().map(st -> st.id()).toList()));
+                String.join(",", stores.list().stream().map(st -> st.id()).toList()));
           }
           JsonBodies.send(rc, 201, render(created, caller));
         })
@@ -90,13 +112,12 @@ public final class ImagesHandler {
   Image newImage(JsonObject json, Caller caller) {
     @SuppressWarnings("unchecked")
     Map<String, Object> body = (Map<String, Object>) PlainJson.of(json);
-    ImagesConfig cfg = s.config().images();
     for (String key : DISALLOWED_ON_CREATE) {
       if (body.containsKey(key)) {
         throw ImagoException.forbidden("Attribute '%s' is read-only.", key);
       }
     }
-    body.forEach(s.schema()::checkValue);
+    body.forEach(schema::checkValue);
     for (String key : body.keySet()) {
       if (BASE_ON_CREATE.contains(key)) {
         continue;
@@ -110,7 +131,7 @@ public final class ImagesHandler {
     String owner = body.containsKey("owner") ? (String) body.get("owner") : caller.projectId();
     String visibility = (String) body.get("visibility");
     Map<String, String> target = Targets.newImage(owner, visibility);
-    if (!s.policy().allows(Action.ADD_IMAGE, caller, target)) {
+    if (!policy.allows(Action.ADD_IMAGE, caller, target)) {
       if (!Objects.equals(owner, caller.projectId())) {
         throw ImagoException.forbidden("You are not permitted to create images owned by '%s'.", owner);
       }
@@ -118,7 +139,7 @@ public final class ImagesHandler {
     }
     requireVisibilityPolicy(caller, visibility == null ? null : Visibility.parse(visibility).orElseThrow(), target);
     // Property protections come next in Glance's image factory chain (security.md §2.2).
-    PropertyAccess access = s.propertyProtections().forCaller(caller);
+    PropertyAccess access = protections.forCaller(caller);
     for (String key : body.keySet()) {
       if (!BASE_ON_CREATE.contains(key) && !IGNORED_ON_CREATE.contains(key) && !key.equals("locations")
           && !access.allows(key, PropertyAccess.Op.CREATE)) {
@@ -130,9 +151,9 @@ public final class ImagesHandler {
     if (body.get("tags") instanceof List<?> list) {
       list.forEach(t -> tags.add((String) t));
     }
-    if (cfg.imageTagQuota() >= 0 && tags.size() > cfg.imageTagQuota()) {
+    if (config.imageTagQuota() >= 0 && tags.size() > config.imageTagQuota()) {
       throw ImagoException.tooLarge("Maximum number of tags exceeded: attempted %d, maximum %d", tags.size(),
-          cfg.imageTagQuota());
+          config.imageTagQuota());
     }
     for (String key : READ_ONLY_ON_CREATE) {
       if (body.containsKey(key)) {
@@ -144,7 +165,7 @@ public final class ImagesHandler {
     }
 
     String id = body.containsKey("id") ? (String) body.get("id") : UUID.randomUUID().toString();
-    Image.Builder b = Image.queued(id, owner, s.images().now()).toBuilder();
+    Image.Builder b = Image.queued(id, owner, images.now()).toBuilder();
     Map<String, String> props = new TreeMap<>();
     for (Map.Entry<String, Object> e : body.entrySet()) {
       Object v = e.getValue();
@@ -165,7 +186,7 @@ public final class ImagesHandler {
         }
       }
     }
-    int propertyQuota = cfg.imagePropertyQuota();
+    int propertyQuota = config.imagePropertyQuota();
     long counted = props.keySet().stream().filter(k -> !k.startsWith("os_glance")).count();
     if (propertyQuota >= 0 && counted > propertyQuota) {
       throw ImagoException.tooLarge("Maximum number of properties exceeded: attempted %d, maximum %d", counted,
@@ -194,7 +215,7 @@ public final class ImagesHandler {
    */
   public void update(RoutingContext rc) {
     ImagePatch.Dialect dialect = patchDialect(rc.request().getHeader("Content-Type"));
-    ImagePatch patch = ImagePatch.parse(PlainJson.of(JsonBodies.parse(rc)), dialect, s.schema());
+    ImagePatch patch = ImagePatch.parse(PlainJson.of(JsonBodies.parse(rc)), dialect, schema);
     Caller caller = Callers.writer(rc);
     String id = rc.pathParam("image_id");
     updates.update(caller, id, image -> patch.isEmpty()
@@ -224,9 +245,8 @@ public final class ImagesHandler {
   /** The policy answers and operator limits a patch applies with (Glance's {@code ImageAPIPolicy}). */
   private ImagePatch.Context patchContext(Caller caller, Image image) {
     Map<String, String> target = Targets.image(image, caller);
-    ImagesConfig cfg = s.config().images();
-    ImagePatch.Limits limits = new ImagePatch.Limits(cfg.imagePropertyQuota(), cfg.imageTagQuota(),
-        cfg.imageLocationQuota(), cfg.showMultipleLocations());
+    ImagePatch.Limits limits = new ImagePatch.Limits(config.imagePropertyQuota(), config.imageTagQuota(),
+        config.imageLocationQuota(), config.showMultipleLocations());
     return new ImagePatch.Context() {
       @Override
       public boolean admin() {
@@ -265,13 +285,13 @@ public final class ImagesHandler {
 
       @Override
       public PropertyAccess properties() {
-        return s.propertyProtections().forCaller(caller);
+        return protections.forCaller(caller);
       }
     };
   }
 
   private void require(Caller caller, Action action, Map<String, String> target) {
-    if (!s.policy().allows(action, caller, target)) {
+    if (!policy.allows(action, caller, target)) {
       throw ImagoException.forbidden("You are not authorized to complete %s action.", action.ruleName());
     }
   }
@@ -294,7 +314,7 @@ public final class ImagesHandler {
           if (image.isProtected()) {
             return Future.failedFuture(ImagoException.forbidden("Image %s is protected and cannot be deleted.", id));
           }
-          return s.images().delete(id);
+          return images.delete(id);
         })
         .compose(outcome -> switch (outcome) {
           case DELETED -> Future.<Void>succeededFuture();
@@ -303,14 +323,14 @@ public final class ImagesHandler {
               ImagoException.forbidden("Image %s is protected and cannot be deleted.", id));
         })
         .onSuccess(v -> {
-          s.sweeper().kick();
+          sweepNow.run();
           rc.response().setStatusCode(204).end();
         })
         .onFailure(rc::fail);
   }
 
   JsonObject render(Image image, Caller caller) {
-    boolean mayReadLocations = s.policy().allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller));
+    boolean mayReadLocations = policy.allows(Action.GET_IMAGE_LOCATION, caller, Targets.image(image, caller));
     return view.render(image, caller, mayReadLocations);
   }
 }

@@ -1,5 +1,8 @@
 package io.imago.api;
 
+import io.imago.policy.Policy;
+import io.imago.db.MemberRepository;
+import io.imago.config.ImagesConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageAccess;
@@ -33,12 +36,16 @@ public final class MembersHandler {
   /** Glance's {@code image_members.member} column is 255 characters (ERRATA 7: longer is a 400). */
   static final int MAX_MEMBER_ID = 255;
 
-  private final Services s;
+  private final ImagesConfig config;
+  private final MemberRepository members;
+  private final Policy policy;
   private final ImageLookups lookups;
 
-  public MembersHandler(Services s) {
-    this.s = s;
-    this.lookups = new ImageLookups(s.images(), s.policy());
+  public MembersHandler(ImagesConfig config, MemberRepository members, Policy policy, ImageLookups lookups) {
+    this.config = config;
+    this.members = members;
+    this.policy = policy;
+    this.lookups = lookups;
   }
 
   /** {@code GET …/members} → 200 {@code {"members": [...], "schema": "/v2/schemas/members"}}. */
@@ -47,7 +54,7 @@ public final class MembersHandler {
     sharedImage(caller, rc.pathParam("image_id"), false)
         .compose(image -> {
           require(caller, image, Action.GET_MEMBERS, "Not allowed to list members for image %s.");
-          return s.members().list(image.id()).map(all -> {
+          return members.list(image.id()).map(all -> {
             boolean mayRead = allows(caller, image, Action.GET_MEMBER);
             JsonArray out = new JsonArray();
             for (Member m : all) {
@@ -89,13 +96,13 @@ public final class MembersHandler {
     sharedImage(caller, imageId, false)
         .compose(image -> {
           require(caller, image, Action.ADD_MEMBER, "Not allowed to create members for image %s.");
-          int quota = s.config().images().imageMemberQuota();
+          int quota = config.imageMemberQuota();
           Future<Void> underQuota = quota < 0 ? Future.succeededFuture()
-              : s.members().count(image.id()).compose(n -> n + 1 > quota
+              : members.count(image.id()).compose(n -> n + 1 > quota
                   ? Future.failedFuture(ImagoException.tooLarge(
                       "Image member limit exceeded for image %s: attempted: %d, maximum: %d", image.id(), n + 1, quota))
                   : Future.succeededFuture());
-          return underQuota.compose(v -> s.members().add(image.id(), memberId));
+          return underQuota.compose(v -> members.add(image.id(), memberId));
         })
         .compose(added -> added.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
             ImagoException.conflict("Member %s is duplicated for image %s", memberId, imageId))))
@@ -116,7 +123,7 @@ public final class MembersHandler {
             return Future.failedFuture(ImagoException.badRequest(
                 "Incorrect request: Status must be \"pending\", \"accepted\" or \"rejected\"."));
           }
-          return s.members().setStatus(image.id(), memberId, target);
+          return members.setStatus(image.id(), memberId, target);
         }).compose(updated -> updated.map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(memberNotFound(image, memberId)))))
         .onSuccess(m -> JsonBodies.send(rc, 200, render(m)))
@@ -130,7 +137,7 @@ public final class MembersHandler {
     sharedImage(caller, rc.pathParam("image_id"), false)
         .compose(image -> lookupMember(caller, image, memberId).compose(m -> {
           require(caller, image, Action.DELETE_MEMBER, "Not allowed to delete members for image %s.");
-          return s.members().delete(image.id(), memberId);
+          return members.delete(image.id(), memberId);
         }).compose(deleted -> deleted ? Future.<Void>succeededFuture()
             : Future.failedFuture(memberNotFound(image, memberId))))
         .onSuccess(v -> rc.response().setStatusCode(204).end())
@@ -166,12 +173,12 @@ public final class MembersHandler {
     if (!storable(memberId) || !ImageAccess.canSeeMember(image, caller, memberId)) {
       return Future.failedFuture(memberNotFound(image, memberId));
     }
-    return s.members().find(image.id(), memberId)
+    return members.find(image.id(), memberId)
         .map(found -> found.orElseThrow(() -> memberNotFound(image, memberId)));
   }
 
   private boolean allows(Caller caller, Image image, Action action) {
-    return s.policy().allows(action, caller, Targets.image(image, caller));
+    return policy.allows(action, caller, Targets.image(image, caller));
   }
 
   private void require(Caller caller, Image image, Action action, String deniedFormat) {

@@ -1,5 +1,7 @@
 package io.imago.api;
 
+import io.imago.auth.Authenticator;
+import io.imago.config.HttpConfig;
 import io.imago.data.ClientBody;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -59,18 +62,25 @@ public final class Routes {
 
   private Routes() {}
 
+  /**
+   * The handler of every endpoint, each built once by the application with its own dependencies
+   * and shared by every event loop (all are thread-safe).
+   */
+  public record Handlers(ImagesHandler images, ImageListHandler list, ImageDataHandler data,
+      ImageActionsHandler actions, ImageTagsHandler tags, MembersHandler members, StoresHandler stores,
+      DiscoveryHandler info, SchemasHandler schemas, VersionsHandler versions, HealthHandler health) {}
+
   /** Every endpoint, in Glance's route-table order (which is also the order of {@code Allow}). */
-  static List<Endpoint> endpoints(Services s) {
-    ImageListHandler list = new ImageListHandler(s);
-    ImagesHandler images = new ImagesHandler(s);
-    ImageLookups lookups = new ImageLookups(s.images(), s.policy());
-    ImageDataHandler data = new ImageDataHandler(lookups, s.uploads(), s.downloads(), s.lifecycle());
-    StoresHandler stores = new StoresHandler(lookups, s.stores());
-    ImageActionsHandler actions = new ImageActionsHandler(s);
-    ImageTagsHandler tags = new ImageTagsHandler(s);
-    MembersHandler members = new MembersHandler(s);
-    DiscoveryHandler info = new DiscoveryHandler(s);
-    SchemasHandler schemas = new SchemasHandler(s.schema());
+  static List<Endpoint> endpoints(Handlers h) {
+    ImageListHandler list = h.list();
+    ImagesHandler images = h.images();
+    ImageDataHandler data = h.data();
+    StoresHandler stores = h.stores();
+    ImageActionsHandler actions = h.actions();
+    ImageTagsHandler tags = h.tags();
+    MembersHandler members = h.members();
+    DiscoveryHandler info = h.info();
+    SchemasHandler schemas = h.schemas();
     List<Endpoint> e = new ArrayList<>();
     e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/image", Body.REJECTED, schemas::image));
     e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/images", Body.REJECTED, schemas::images));
@@ -108,27 +118,34 @@ public final class Routes {
     return e;
   }
 
-  public static Router router(Vertx vertx, Services s) {
+  /**
+   * One event loop's router: the cross-cutting steps every request takes (access log, in-flight
+   * counting, version negotiation, request ids, authentication, draining), then the endpoints.
+   *
+   * @param metrics the Prometheus exposition of {@code GET /metrics}
+   */
+  public static Router router(Vertx vertx, Handlers h, Authenticator authenticator, InFlight inFlight,
+      HttpConfig http, boolean accessLog, Supplier<String> metrics) {
     Router router = Router.router(vertx);
-    VersionsHandler versions = new VersionsHandler(false, s.stores().multiStore(), s.config().http().publicEndpoint());
-    HealthHandler health = new HealthHandler(s.config().http().healthcheckDisableFile(), s.lifecycle());
-    BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(s.config().http().maxJsonBodySize());
-    Handler<RoutingContext> authenticate = rc -> Callers.authenticate(rc, s.authenticator());
+    VersionsHandler versions = h.versions();
+    HealthHandler health = h.health();
+    BodyHandler jsonBody = BodyHandler.create(false).setBodyLimit(http.maxJsonBodySize());
+    Handler<RoutingContext> authenticate = rc -> Callers.authenticate(rc, authenticator);
 
-    if (s.config().logging().accessLog()) {
+    if (accessLog) {
       router.route().handler(AccessLog::handle);
     }
     router.route().handler(rc -> {
       // every request counts until its response ends or its connection dies (graceful shutdown);
       // once: a reroute (/v2.N/… → /v2/…) runs the handlers again
       if (rc.get(REQUEST_OVER) == null) {
-        Runnable done = s.lifecycle().requestStarted();
+        Runnable done = inFlight.requestStarted();
         rc.put(REQUEST_OVER, done);
         rc.addEndHandler(v -> done.run());
       }
       rc.next();
     });
-    String wwwAuthenticate = s.authenticator().wwwAuthenticate();
+    String wwwAuthenticate = authenticator.wwwAuthenticate();
     if (wwwAuthenticate != null) {
       // keystonemiddleware adds it to every 401, whoever produced it (spec/keystone.md §2)
       router.route().handler(rc -> {
@@ -142,7 +159,7 @@ public final class Routes {
     }
     router.route("/healthcheck").handler(health::handle);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
-        .end(s.metrics().scrape()));
+        .end(metrics.get()));
     router.route().method(HttpMethod.OPTIONS).handler(Routes::options);
     router.route().handler(versions::negotiate);
     router.route().handler(rc -> {
@@ -163,7 +180,7 @@ public final class Routes {
       }
     });
     router.route().handler(rc -> {
-      if (s.lifecycle().draining()) {
+      if (inFlight.draining()) {
         rc.fail(new ImagoException(ErrorKind.UNAVAILABLE, "The service is shutting down."));
       } else {
         rc.next();
@@ -174,7 +191,7 @@ public final class Routes {
     router.routeWithRegex("/v2").handler(authenticate).handler(rc -> {
       rc.request().resume();
       rc.response().setStatusCode(302)
-          .putHeader("Location", VersionsHandler.baseUrl(rc.request(), s.config().http().publicEndpoint()) + "/v2/")
+          .putHeader("Location", VersionsHandler.baseUrl(rc.request(), http.publicEndpoint()) + "/v2/")
           .end();
     });
     // Vert.x ignores a trailing slash when matching; Glance's router does not (spec §0.1).
@@ -182,7 +199,7 @@ public final class Routes {
 
     Map<String, List<HttpMethod>> allowed = new LinkedHashMap<>();
     Set<String> with405 = new HashSet<>();
-    for (Endpoint ep : endpoints(s)) {
+    for (Endpoint ep : endpoints(h)) {
       allowed.computeIfAbsent(ep.path(), p -> new ArrayList<>()).add(ep.method());
       if (ep.otherMethods405()) {
         with405.add(ep.path());

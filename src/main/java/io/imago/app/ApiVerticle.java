@@ -1,22 +1,26 @@
 package io.imago.app;
 
-import io.imago.api.Routes;
-import io.imago.api.Services;
 import io.imago.config.HttpConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.function.Function;
 
 /** One event loop's HTTP server; App deploys one instance per configured event loop, sharing the port. */
 final class ApiVerticle extends VerticleBase {
-  private final Services services;
+  private final HttpConfig http;
   private final int port;
+  private final Function<Vertx, Router> routes;
   private HttpServer server;
 
-  ApiVerticle(Services services, int port) {
-    this.services = services;
+  /** @param routes builds this event loop's router (one per verticle, sharing the handlers) */
+  ApiVerticle(HttpConfig http, int port, Function<Vertx, Router> routes) {
+    this.http = http;
     this.port = port;
+    this.routes = routes;
   }
 
   static HttpServerOptions options(HttpConfig http, int port) {
@@ -34,8 +38,7 @@ final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options(services.config().http(), port))
-        .requestHandler(Routes.router(vertx, services));
+    server = vertx.createHttpServer(options(http, port)).requestHandler(routes.apply(vertx));
     return server.listen();
   }
 

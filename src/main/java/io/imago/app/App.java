@@ -1,41 +1,20 @@
 package io.imago.app;
 
-import io.imago.api.Lifecycle;
-import io.imago.api.Services;
-import io.imago.auth.Authenticator;
-import io.imago.auth.KeystoneAuthenticator;
-import io.imago.auth.TrustedHeadersAuthenticator;
-import io.imago.config.ConfigException;
+import io.imago.api.Routes;
 import io.imago.config.ImagoConfig;
-import io.imago.config.KeystoneConfig;
 import io.imago.config.QuotaConfig;
-import io.imago.config.StoreConfig;
-import io.imago.data.Downloads;
-import io.imago.data.ImageStores;
-import io.imago.data.Receiver;
-import io.imago.data.Uploads;
-import io.imago.db.BlobGarbageRepository;
 import io.imago.db.Database;
 import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
 import io.imago.db.Migrator;
-import io.imago.db.UsageRepository;
 import io.imago.db.embedded.EmbeddedPostgres;
-import io.imago.domain.ImageSchema;
-import io.imago.keystone.KeystoneClient;
 import io.imago.metrics.Metrics;
-import io.imago.policy.RulePolicy;
 import io.imago.policy.Policy;
 import io.imago.policy.PropertyProtections;
-import io.imago.quota.ConfiguredLimitSource;
-import io.imago.quota.KeystoneLimitSource;
-import io.imago.quota.LimitSource;
-import io.imago.quota.Quotas;
+import io.imago.policy.RulePolicy;
 import io.imago.store.InstrumentedStore;
 import io.imago.store.StoreRegistry;
-import io.imago.store.file.FileBlobStore;
-import io.imago.tasks.BlobSweeper;
-import io.imago.worker.Pools;
+import io.imago.worker.JobWorker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -51,7 +30,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: starts the database (embedded or external), migrates it, wires every
- * component by hand, recovers what a crash left behind, and deploys the HTTP verticles. Main and
- * the tests start the service through {@link #start} alike.
+ * The composition root: starts the database (embedded or external), migrates it, has
+ * {@link Components} wire every component by hand, recovers what a crash left behind, deploys the
+ * background workers and then the HTTP verticles. Main and the tests start the service through
+ * {@link #start} alike.
  */
 public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
@@ -73,23 +52,21 @@ public final class App implements AutoCloseable {
   private final Vertx vertx;
   private final EmbeddedPostgres postgres;
   private final Pool pool;
-  private final Pools pools;
-  private final Services services;
-  private final BlobSweeper sweeper;
+  private final Components components;
+  private final List<String> workerDeployments;
   private final List<ApiVerticle> verticles;
   private final int port;
   private boolean closed;
 
-  private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool, Pools pools,
-      Services services, BlobSweeper sweeper, List<ApiVerticle> verticles, int port) {
+  private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool,
+      Components components, List<String> workerDeployments, List<ApiVerticle> verticles, int port) {
     this.config = config;
     this.lock = lock;
     this.vertx = vertx;
     this.postgres = postgres;
     this.pool = pool;
-    this.pools = pools;
-    this.services = services;
-    this.sweeper = sweeper;
+    this.components = components;
+    this.workerDeployments = workerDeployments;
     this.verticles = verticles;
     this.port = port;
   }
@@ -132,51 +109,13 @@ public final class App implements AutoCloseable {
       LOG.atInfo().setMessage("database ready").addKeyValue("embedded", postgres != null)
           .addKeyValue("migrations_applied", applied).log();
 
-      Clock clock = Clock.systemUTC();
       Metrics metrics = new Metrics(registry);
-      Pools pools = new Pools(vertx, config.workers());
-      StoreRegistry stores = stores(vertx, pools, metrics, config);
-      ImageRepository images = new ImageRepository(pool, clock);
-      BlobSweeper sweeper = new BlobSweeper(vertx, new BlobGarbageRepository(pool), stores, Duration.ofMinutes(5));
-
-      // Recover what this node left behind when it last stopped uncleanly.
-      int reset = images.resetAbandonedUploads(config.nodeId()).await();
-      int partials = 0;
-      for (InstrumentedStore store : stores.all()) {
-        partials += store.cleanIncomplete().await();
+      Components c = Components.wire(config, vertx, pool, metrics, Clock.systemUTC(), policy, protections);
+      recover(config, c);
+      List<String> workers = new ArrayList<>();
+      for (JobWorker w : c.workers) {
+        workers.add(vertx.deployVerticle(w).await());
       }
-      if (reset > 0 || partials > 0) {
-        LOG.atWarn().setMessage("recovered interrupted uploads").addKeyValue("images_requeued", reset)
-            .addKeyValue("partial_files_removed", partials).log();
-      }
-      sweeper.kick();
-
-      // One Keystone client (and one service-user token) for token validation and limits alike
-      KeystoneClient keystoneClient = config.auth().keystoneStrategy() || config.quotas().useKeystoneLimits()
-          ? new KeystoneClient(vertx, config.auth().keystone(), clock) : null;
-      Authenticator authenticator;
-      if (config.auth().keystoneStrategy()) {
-        KeystoneConfig keystone = config.auth().keystone();
-        authenticator = new KeystoneAuthenticator(keystoneClient, keystone, config.auth().allowAnonymousAccess(),
-            policy::isAdmin, clock);
-        LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", keystone.authUrl()).log();
-      } else {
-        authenticator = new TrustedHeadersAuthenticator(config.auth(), policy::isAdmin);
-      }
-      LimitSource limits = config.quotas().useKeystoneLimits()
-          ? new KeystoneLimitSource(keystoneClient, config.auth().keystone())
-          : new ConfiguredLimitSource(config.quotas());
-      Quotas quotas = new Quotas(config.quotas(), limits, new UsageRepository(pool), images);
-      Lifecycle lifecycle = new Lifecycle();
-      Receiver receiver = new Receiver(pools, metrics, config.images().hashingAlgorithm(),
-          config.images().hashingDigestName());
-      Uploads uploads = new Uploads(receiver, images, quotas, stores, lifecycle, metrics, config.nodeId(),
-          config.images().imageSizeCap(), Uploads.TapSource.NONE);
-      Services services = new Services(config, clock, images, new MemberRepository(pool, clock),
-          authenticator, policy,
-          new ImageSchema(config.images().diskFormats(), config.images().containerFormats()),
-          new ImageStores(stores, images, sweeper::kick), uploads, new Downloads(stores, pools, metrics),
-          pools, metrics, lifecycle, sweeper, quotas, protections);
 
       int instances = config.http().eventLoops() == 0
           ? Runtime.getRuntime().availableProcessors() : config.http().eventLoops();
@@ -185,7 +124,8 @@ public final class App implements AutoCloseable {
       // the same negative port, which is how every event loop ends up on the same socket.
       int listenPort = config.http().port() == 0 ? -1 : config.http().port();
       for (int i = 0; i < instances; i++) {
-        ApiVerticle v = new ApiVerticle(services, listenPort);
+        ApiVerticle v = new ApiVerticle(config.http(), listenPort, loop -> Routes.router(loop, c.handlers,
+            c.authenticator, c.lifecycle, config.http(), config.logging().accessLog(), metrics::scrape));
         vertx.deployVerticle(v, new DeploymentOptions()).await();
         verticles.add(v);
       }
@@ -198,7 +138,7 @@ public final class App implements AutoCloseable {
       if (!config.auth().keystoneStrategy()) {
         warnNoauth(config.http().bind());
       }
-      return new App(config, lock, vertx, postgres, pool, pools, services, sweeper, verticles, port);
+      return new App(config, lock, vertx, postgres, pool, c, workers, verticles, port);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {
@@ -215,32 +155,19 @@ public final class App implements AutoCloseable {
     }
   }
 
-  /**
-   * The configured stores, each in its {@link InstrumentedStore}, and the staging store. Blocking
-   * (creates directories): call at start.
-   */
-  private static StoreRegistry stores(Vertx vertx, Pools pools, Metrics metrics, ImagoConfig config)
-      throws java.io.IOException {
-    List<StoreRegistry.Entry> entries = new ArrayList<>();
-    for (StoreConfig.Backend b : config.store().backends()) {
-      // StoreConfig.TYPES lists what can be built here: file (s3 is to come)
-      FileBlobStore store = FileBlobStore.open(vertx, pools, b.id(), b.fileDir(), config.nodeId());
-      entries.add(new StoreRegistry.Entry(new InstrumentedStore(store, metrics.store(b.id())), b.description(),
-          b.weight()));
+  /** Puts back what this node left behind when it last stopped uncleanly, before it serves. */
+  private static void recover(ImagoConfig config, Components c) {
+    int reset = c.images.resetAbandonedUploads(config.nodeId()).await();
+    int partials = 0;
+    for (InstrumentedStore store : c.stores.all()) {
+      partials += store.cleanIncomplete().await();
     }
-    FileBlobStore staging = FileBlobStore.open(vertx, pools, StoreRegistry.STAGING, config.store().stagingDir(),
-        config.nodeId());
-    return new StoreRegistry(entries, config.store().defaultBackend(),
-        new InstrumentedStore(staging, metrics.store(staging.id())), config.store().multiStore());
+    if (reset > 0 || partials > 0) {
+      LOG.atWarn().setMessage("recovered interrupted uploads").addKeyValue("images_requeued", reset)
+          .addKeyValue("partial_files_removed", partials).log();
+    }
   }
 
-  /**
-   * Where unified limits come from (spec/security.md §5.2): the ONE place that chooses the
-   * {@link LimitSource}. With {@code use_keystone_limits} they come from Keystone's limits API;
-   * until a Keystone source is plugged in here, such a configuration is refused at start rather than
-   * silently enforcing nothing. Otherwise they come from {@code quotas.limits} (used only while
-   * {@code quotas.limits.enabled} is true).
-   */
   /**
    * Refuses quota settings that cannot work, before anything starts: Keystone limits need the
    * Keystone service user's credentials (the same {@code auth.keystone_authtoken} options the
@@ -316,8 +243,23 @@ public final class App implements AutoCloseable {
     return vertx;
   }
 
-  public Services services() {
-    return services;
+  /** The node's image repository (tests set up and inspect state with it). */
+  public ImageRepository images() {
+    return components.images;
+  }
+
+  public MemberRepository members() {
+    return components.members;
+  }
+
+  /** Requests, downloads and uploads in flight (graceful shutdown). */
+  public Lifecycle lifecycle() {
+    return components.lifecycle;
+  }
+
+  /** The node's stores, by id. */
+  public StoreRegistry stores() {
+    return components.stores;
   }
 
   /**
@@ -334,10 +276,10 @@ public final class App implements AutoCloseable {
     long timeout = config.http().shutdownTimeout().toMillis();
     try {
       // New requests now get 503 and uploads are cancelled; everything else in flight may finish.
-      services.lifecycle().drain().await(timeout, TimeUnit.MILLISECONDS);
+      components.lifecycle.drain().await(timeout, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       LOG.atWarn().setMessage("requests still in flight after the shutdown timeout; closing their connections")
-          .addKeyValue("in_flight", services.lifecycle().inFlightRequests()).addKeyValue("timeout_ms", timeout).log();
+          .addKeyValue("in_flight", components.lifecycle.inFlightRequests()).addKeyValue("timeout_ms", timeout).log();
     } catch (Exception e) {
       LOG.atWarn().setMessage("graceful shutdown incomplete").setCause(e).log();
     }
@@ -350,9 +292,16 @@ public final class App implements AutoCloseable {
     } catch (Exception e) {
       LOG.atWarn().setMessage("closing the HTTP servers").setCause(e).log();
     }
+    for (String worker : workerDeployments) {
+      try {
+        // a worker finishes its pass in progress (bounded by its stop timeout) while the database is open
+        vertx.undeploy(worker).await(Components.WORKER_STOP_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.atWarn().setMessage("stopping a background worker").setCause(e).log();
+      }
+    }
     try {
-      sweeper.close();
-      pools.close();
+      components.pools.close();
       try {
         // Seen to never complete when a pooled connection was being (re)established at close
         // time; the sockets go with vertx.close() anyway, and PostgreSQL rolls back what is open.

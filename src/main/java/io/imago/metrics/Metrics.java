@@ -40,6 +40,11 @@ public final class Metrics {
     return registry;
   }
 
+  /** The meters of one background worker. */
+  public WorkerMeters worker(String name) {
+    return new WorkerMeters(registry, name);
+  }
+
   /** The meters of one store. */
   public StoreMeters store(String storeId) {
     return new StoreMeters(registry, storeId);

@@ -2,6 +2,9 @@ package io.imago.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.imago.config.StoreConfig;
+import io.imago.metrics.Metrics;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -71,6 +74,30 @@ public final class StoreRegistry {
     }
     this.staging = requireNonNull(staging, "staging");
     this.multiStore = multiStore;
+  }
+
+  /**
+   * The configured stores, each opened by the {@link StoreType} of its type and put in its
+   * {@link InstrumentedStore}, and the staging store (a {@code file} store). Blocking: call at start.
+   */
+  public static StoreRegistry open(StoreConfig config, Map<String, StoreType> types, Metrics metrics)
+      throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    for (StoreConfig.Backend b : config.backends()) {
+      entries.add(new Entry(new InstrumentedStore(type(types, b.type()).open(b), metrics.store(b.id())),
+          b.description(), b.weight()));
+    }
+    BlobStore staging = type(types, "file").open(new StoreConfig.Backend(STAGING, "file", null, 0, config.stagingDir()));
+    return new StoreRegistry(entries, config.defaultBackend(), new InstrumentedStore(staging, metrics.store(STAGING)),
+        config.multiStore());
+  }
+
+  private static StoreType type(Map<String, StoreType> types, String type) {
+    StoreType t = types.get(type);
+    if (t == null) {
+      throw new IllegalArgumentException("store type: " + type + " (expected: one of " + types.keySet() + ")");
+    }
+    return t;
   }
 
   /** Whether stores were configured as Glance's multi-store {@code enabled_backends}. */

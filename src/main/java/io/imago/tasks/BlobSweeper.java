@@ -3,54 +3,40 @@ package io.imago.tasks;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.BlobGarbageRepository.Garbage;
 import io.imago.store.StoreRegistry;
+import io.imago.worker.Job;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes store data that no image references (queued in {@code blob_garbage} by image deletes):
- * right after a delete ({@link #kick()}), and periodically for entries a crash or a store outage
- * left behind. Deleting a blob is idempotent, so two nodes sweeping the same entry do no harm.
+ * Deletes store data that no image references (queued in {@code blob_garbage} by image deletes and
+ * location removals, in the transaction that dropped the reference). A {@link Job}: its worker runs
+ * it right after such a change (kicked) and periodically for entries a crash or a store outage left
+ * behind. Deleting a blob is idempotent, so two nodes sweeping the same entry do no harm.
  */
-public final class BlobSweeper implements AutoCloseable {
+public final class BlobSweeper implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(BlobSweeper.class);
   private static final int BATCH = 100;
 
-  private final Vertx vertx;
   private final BlobGarbageRepository garbage;
   private final StoreRegistry stores;
-  private final AtomicBoolean running = new AtomicBoolean();
-  private final AtomicBoolean again = new AtomicBoolean();
-  private final long timer;
 
-  public BlobSweeper(Vertx vertx, BlobGarbageRepository garbage, StoreRegistry stores, Duration interval) {
-    this.vertx = vertx;
+  public BlobSweeper(BlobGarbageRepository garbage, StoreRegistry stores) {
     this.garbage = garbage;
     this.stores = stores;
-    this.timer = vertx.setPeriodic(interval.toMillis(), id -> kick());
   }
 
-  /** Sweeps now (or right after the sweep in progress). */
-  public void kick() {
-    if (!running.compareAndSet(false, true)) {
-      again.set(true);
-      return;
-    }
-    vertx.runOnContext(v -> sweep().onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.atWarn().setMessage("blob sweep failed").setCause(ar.cause()).log();
-      }
-      running.set(false);
-      if (again.getAndSet(false)) {
-        kick();
-      }
-    }));
+  @Override
+  public String name() {
+    return "blob-sweeper";
   }
 
-  /** One pass over every due entry; completes when they are all handled. */
+  @Override
+  public Future<Integer> run() {
+    return sweep();
+  }
+
+  /** One pass over every due entry; completes with how many blobs were deleted. */
   public Future<Integer> sweep() {
     return garbage.due(BATCH).compose(batch -> {
       Future<Integer> chain = Future.succeededFuture(0);
@@ -73,10 +59,5 @@ public final class BlobSweeper implements AutoCloseable {
           return true;
         })
         .recover(e -> garbage.failed(g.id(), String.valueOf(e.getMessage())).map(false));
-  }
-
-  @Override
-  public void close() {
-    vertx.cancelTimer(timer);
   }
 }

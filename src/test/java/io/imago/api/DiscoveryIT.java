@@ -36,6 +36,12 @@ class DiscoveryIT {
     assertGlanceError(user.get("/v2/info/stores"), 404);
     assertGlanceError(admin.get("/v2/info/stores/detail"), 404);
     assertGlanceError(user.get("/v2/info/stores/detail"), 404);
+    // no multi-store API either: deleting from a store is a 404, and images have no "stores"
+    String id = Fixtures.activeImage(admin, new byte[] {1, 2, 3});
+    assertGlanceError(admin.delete("/v2/stores/file/" + id), 404);
+    assertThat(admin.get("/v2/images/" + id).expect(200).json().containsKey("stores")).isFalse();
+    assertThat(admin.post("/v2/images", new JsonObject().put("name", "x")).expect(201)
+        .header("OpenStack-image-store-ids")).isNull();
   }
 
   @Test

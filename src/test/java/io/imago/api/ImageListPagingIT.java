@@ -263,8 +263,8 @@ class ImageListPagingIT {
   // ---- writing a data set
 
   private static World load(List<Spec> dataset) {
-    ImageRepository images = app.services().images();
-    MemberRepository members = app.services().members();
+    ImageRepository images = app.images();
+    MemberRepository members = app.members();
     for (String id : previous) {
       Image image = images.find(id).await().orElseThrow();
       if (image.isProtected()) {

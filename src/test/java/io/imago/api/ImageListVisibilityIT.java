@@ -48,7 +48,7 @@ class ImageListVisibilityIT {
         .putNull("owner"));
 
     // the members API is another component's; its repository is ours and real
-    MemberRepository members = server.app().services().members();
+    MemberRepository members = server.app().members();
     for (String m : List.of("pb", "pc", "pd")) {
       members.add(shared, m).await();
     }
@@ -63,7 +63,7 @@ class ImageListVisibilityIT {
     members.add(deleted, "pc").await();
     members.setStatus(deleted, "pc", MemberStatus.ACCEPTED).await();
     pa.delete("/v2/images/" + deleted).expect(204);
-    ImageRepository images = server.app().services().images();
+    ImageRepository images = server.app().images();
     String killed = create(pa, "a-killed", "community");
     images.startUpload(killed, "elsewhere").await();
     images.changeStatus(killed, ImageStatus.SAVING, ImageStatus.KILLED).await();

@@ -175,7 +175,7 @@ class MembersIT {
   void onlyTheOwnerOrAnAdminDeletesAndReAddingResetsToPendingKeepingCreatedAt() {
     String id = sharedImage();
     JsonObject first = add(owner, id, "p-member");
-    Instant createdAt = server.app().services().members().find(id, "p-member").await().orElseThrow().createdAt();
+    Instant createdAt = server.app().members().find(id, "p-member").await().orElseThrow().createdAt();
     member.put(members(id) + "/p-member", new JsonObject().put("status", "accepted")).expect(200);
 
     assertGlanceError(member.delete(members(id) + "/p-member"), 403);
@@ -190,7 +190,7 @@ class MembersIT {
     assertThat(again.getString("status")).isEqualTo("pending");
     assertThat(again.getString("created_at")).isEqualTo(first.getString("created_at"));
     // the same row, to the microsecond (the API shows seconds only)
-    Member stored = server.app().services().members().find(id, "p-member").await().orElseThrow();
+    Member stored = server.app().members().find(id, "p-member").await().orElseThrow();
     assertThat(stored.createdAt()).isEqualTo(createdAt);
     assertThat(stored.updatedAt()).isAfter(createdAt);
 
@@ -284,7 +284,7 @@ class MembersIT {
    * these tests are about.
    */
   private static void setVisibility(String id, String visibility) {
-    var images = server.app().services().images();
+    var images = server.app().images();
     Image image = images.find(id).await().orElseThrow();
     Image.Builder b = image.toBuilder();
     b.visibility = Visibility.parse(visibility).orElseThrow();

@@ -49,7 +49,7 @@ class GracefulShutdownIT {
     InputStream in = reader.getInputStream();
     String head = readHead(in);
     assertThat(head).startsWith("HTTP/1.1 200");
-    Await.until("the download is in flight", () -> app.services().lifecycle().inFlightDownloads() == 1);
+    Await.until("the download is in flight", () -> app.lifecycle().inFlightDownloads() == 1);
 
     // An upload that has sent part of its body.
     RawHttp uploader = new RawHttp(app.port());
@@ -103,12 +103,12 @@ class GracefulShutdownIT {
         InputStream in = reader.getInputStream();
         assertThat(readHead(in)).startsWith("HTTP/1.1 200");
         in.readNBytes(1 << 16);
-        Await.until("the download is in flight", () -> app.services().lifecycle().inFlightDownloads() == 1);
+        Await.until("the download is in flight", () -> app.lifecycle().inFlightDownloads() == 1);
         reader.setSoLinger(true, 0); // hang up hard, mid-body: the server's next write fails
         reader.close();
         Await.until("the hung-up download is over",
-            () -> app.services().lifecycle().inFlightDownloads() == 0
-                && app.services().lifecycle().inFlightRequests() == 0);
+            () -> app.lifecycle().inFlightDownloads() == 0
+                && app.lifecycle().inFlightRequests() == 0);
       }
       // still serving: one whole download
       assertThat(http.get("/v2/images/" + id + "/file").expect(200).bytes()).hasSize(32 << 20);

@@ -77,6 +77,15 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void aCommitAfterCancelFailsAndPublishesNothing() {
+    BlobWriter w = call(() -> store().create("k6"));
+    call(() -> w.write(Buffer.buffer(random(100, 6))));
+    call(w::cancel);
+    assertThatThrownBy(() -> call(w::commit)).isInstanceOf(CompletionException.class);
+    assertMissing("k6");
+  }
+
+  @Test
   void keysThatCouldEscapeAreRefused() {
     for (String bad : new String[] {"../x", "a/b", ".hidden", "", "x".repeat(201)}) {
       assertThatThrownBy(() -> store().create(bad).await()).isInstanceOf(IllegalArgumentException.class);
@@ -90,7 +99,8 @@ abstract class BlobStoreContract {
       byte[] chunk = java.util.Arrays.copyOfRange(data, off, off + n);
       call(() -> w.write(Buffer.buffer(chunk)));
     }
-    call(w::commit);
+    BlobLocation at = call(w::commit);
+    assertThat(at).isEqualTo(new BlobLocation(store().id(), key, data.length));
     assertThat(w.bytesWritten()).isEqualTo(data.length);
   }
 

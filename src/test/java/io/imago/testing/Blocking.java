@@ -35,6 +35,9 @@ public final class Blocking {
         // a tap lane hands its drain task to the hashing pool: the pool's queue lock is held for
         // an enqueue only (same reasoning as executeBlocking above)
         .allowBlockingCallsInside("io.imago.data.TapLane", "schedule")
+        // Vert.x's AsyncFile (a file store's read stream) hands each read to the JDK's file-channel
+        // pool: a queue lock held for an enqueue only, like the hand-offs above
+        .allowBlockingCallsInside("sun.nio.ch.SimpleAsynchronousFileChannelImpl", "implRead")
         // Jackson builds each deserializer once under a lock; concurrent first requests of a fresh
         // server may wait a moment for it (CPU work, no I/O)
         .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache",

@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </pre>
  */
 public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
-  private final Map<String, String> overrides = new HashMap<>();
+  // in the order given: sections keyed by name (stores) keep the test's order
+  private final Map<String, String> overrides = new LinkedHashMap<>();
   private UnaryOperator<ImagoConfig> customizer = c -> c;
   private App app;
   private Path dataDir;
@@ -50,7 +51,7 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     Blocking.install();
     dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "imago-it-");
-    Map<String, String> o = new HashMap<>(overrides);
+    Map<String, String> o = new LinkedHashMap<>(overrides);
     o.putIfAbsent("http.port", "0");
     o.putIfAbsent("data_dir", dataDir.toString());
     o.putIfAbsent("database.url", TestPostgres.get().newDatabase());
@@ -93,9 +94,14 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
     return new Http(baseUrl());
   }
 
-  /** Partial uploads in the file store ({@code images/incomplete}); empty when there is none. */
+  /** The default store's directory (every store is a file store): {@code <data dir>/images} unless configured. */
+  public Path storeDir() {
+    return app.config().store().fileDir();
+  }
+
+  /** Partial uploads in the default store ({@code images/incomplete}); empty when there is none. */
   public List<Path> incompleteFiles() {
-    Path dir = dataDir.resolve("images").resolve("incomplete");
+    Path dir = storeDir().resolve("incomplete");
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -111,7 +117,7 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
     JsonObject image = http.get("/v2/images/" + id).expect(200).json();
     assertThat(image.getString("status")).isEqualTo("queued");
     assertThat(image.getValue("size")).isNull();
-    assertThat(dataDir.resolve("images").resolve(id)).doesNotExist();
+    assertThat(storeDir().resolve(id)).doesNotExist();
     Await.until("no partial file of the image is left",
         () -> incompleteFiles().stream().noneMatch(f -> f.getFileName().toString().contains("." + id + ".")));
   }

@@ -8,6 +8,7 @@ import io.imago.store.BlobWriter;
 import io.imago.store.ByteRange;
 import io.imago.store.StoreCapability;
 import io.imago.store.StoreException;
+import io.imago.store.StoreType;
 import io.imago.worker.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,6 +61,11 @@ public final class FileBlobStore implements BlobStore {
     Path abs = root.toAbsolutePath().normalize();
     Files.createDirectories(abs.resolve("incomplete"));
     return new FileBlobStore(vertx, pools, id, abs, nodeId.replaceAll("[^A-Za-z0-9_-]", "_"));
+  }
+
+  /** The {@code file} store type: each backend's {@code filesystem_store_datadir} is its directory. */
+  public static StoreType type(Vertx vertx, Pools pools, String nodeId) {
+    return backend -> open(vertx, pools, backend.id(), backend.fileDir(), nodeId);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.imago.api;
 
 import io.imago.config.ConfigLoader;
+import io.imago.policy.PropertyProtections;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
@@ -45,7 +46,8 @@ public class ImageListRenderBench {
 
   @Setup
   public void setup() {
-    view = new ImageView(ConfigLoader.defaults(Map.of()).images(), Map.of());
+    // no location is shown (mayReadLocations false), so the view needs no stores
+    view = new ImageView(ConfigLoader.defaults(Map.of()).images(), null, PropertyProtections.NONE);
     page = new ArrayList<>();
     Instant now = Instant.parse("2026-11-22T08:00:00Z");
     for (int i = 0; i < images; i++) {

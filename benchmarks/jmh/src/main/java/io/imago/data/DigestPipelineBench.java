@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The upload's digest pipeline: 64 MiB in 64 KiB socket-sized buffers through {@link DigestingSink}
- * (1 MiB batches, MD5 and SHA-512 each in a {@link DigestLane} on a 2-thread hashing pool) into a
+ * The upload's single pass: 64 MiB in 64 KiB socket-sized buffers through {@link SinglePass}
+ * (1 MiB batches; the size tap inline, MD5 and SHA-512 each in a {@link TapLane} on a 2-thread
+ * hashing pool) into a
  * store that drops the bytes. Compared with one thread doing MD5 then SHA-512 over the same bytes,
  * and each digest alone: the pipeline's job is to approach the slower digest alone.
  * Score = milliseconds per 64 MiB (lower is better; MB/s = 67.1 / score × 1000).
@@ -102,18 +103,18 @@ public class DigestPipelineBench {
   }
 
   @Benchmark
-  public List<byte[]> pipeline() throws Exception {
-    Promise<List<byte[]>> done = Promise.promise();
+  public TapResults pipeline() throws Exception {
+    Promise<TapResults> done = Promise.promise();
     context.runOnContext(v -> {
-      DigestingSink sink = new DigestingSink(hashing, 4, DigestingSink.DEFAULT_BATCH_BYTES, new Discard(),
-          Long.MAX_VALUE, List.of(md("MD5"), md("SHA-512")), n -> { });
+      SinglePass sink = new SinglePass(hashing, 4, SinglePass.DEFAULT_BATCH_BYTES, new Discard(),
+          List.of(Taps.size(Long.MAX_VALUE), Taps.digest("checksum", "MD5"), Taps.digest("os_hash_value", "SHA-512")));
       feed(sink, 0, done);
     });
     return done.future().await(60, TimeUnit.SECONDS);
   }
 
   /** Writes the chunks, honouring back-pressure as a pipe from the socket would. */
-  private void feed(DigestingSink sink, int from, Promise<List<byte[]>> done) {
+  private void feed(SinglePass sink, int from, Promise<TapResults> done) {
     int i = from;
     while (i < chunks.length && !sink.writeQueueFull()) {
       // a fresh Buffer view per write: the sink keeps the ByteBuf of each
@@ -124,7 +125,7 @@ public class DigestPipelineBench {
       int next = i;
       sink.drainHandler(v -> feed(sink, next, done));
     } else {
-      sink.digests().onComplete(done);
+      sink.finish().onComplete(done);
     }
   }
 

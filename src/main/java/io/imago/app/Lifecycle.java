@@ -1,5 +1,6 @@
-package io.imago.api;
+package io.imago.app;
 
+import io.imago.api.InFlight;
 import io.imago.data.UploadRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * return to {@code queued}, their partial data is deleted) and every other request in flight —
  * downloads above all — may finish. Thread-safe: requests of all event loops report here.
  */
-public final class Lifecycle implements UploadRegistry {
+public final class Lifecycle implements InFlight, UploadRegistry {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger downloads = new AtomicInteger();
@@ -26,7 +27,7 @@ public final class Lifecycle implements UploadRegistry {
     return draining.get();
   }
 
-  /** Counts a request in flight; the returned action (idempotent) ends it. */
+  @Override
   public Runnable requestStarted() {
     inFlight.incrementAndGet();
     AtomicBoolean ended = new AtomicBoolean();
@@ -37,7 +38,7 @@ public final class Lifecycle implements UploadRegistry {
     };
   }
 
-  /** Counts a download (for metrics and tests); the returned action (idempotent) ends it. */
+  @Override
   public Runnable downloadStarted() {
     downloads.incrementAndGet();
     AtomicBoolean ended = new AtomicBoolean();

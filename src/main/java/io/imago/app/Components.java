@@ -1,0 +1,151 @@
+package io.imago.app;
+
+import io.imago.api.DiscoveryHandler;
+import io.imago.api.HealthHandler;
+import io.imago.api.ImageActionsHandler;
+import io.imago.api.ImageDataHandler;
+import io.imago.api.ImageListHandler;
+import io.imago.api.ImageLookups;
+import io.imago.api.ImageTagsHandler;
+import io.imago.api.ImageUpdates;
+import io.imago.api.ImageView;
+import io.imago.api.ImagesHandler;
+import io.imago.api.MembersHandler;
+import io.imago.api.Routes;
+import io.imago.api.SchemasHandler;
+import io.imago.api.StoresHandler;
+import io.imago.api.VersionsHandler;
+import io.imago.auth.Authenticator;
+import io.imago.auth.KeystoneAuthenticator;
+import io.imago.auth.TrustedHeadersAuthenticator;
+import io.imago.config.ImagesConfig;
+import io.imago.config.ImagoConfig;
+import io.imago.config.KeystoneConfig;
+import io.imago.data.Downloads;
+import io.imago.data.ImageStores;
+import io.imago.data.Receiver;
+import io.imago.data.Uploads;
+import io.imago.db.BlobGarbageRepository;
+import io.imago.db.ImageRepository;
+import io.imago.db.MemberRepository;
+import io.imago.db.UsageRepository;
+import io.imago.domain.ImageSchema;
+import io.imago.keystone.KeystoneClient;
+import io.imago.metrics.Metrics;
+import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
+import io.imago.quota.ConfiguredLimitSource;
+import io.imago.quota.KeystoneLimitSource;
+import io.imago.quota.LimitSource;
+import io.imago.quota.Quotas;
+import io.imago.store.StoreRegistry;
+import io.imago.store.file.FileBlobStore;
+import io.imago.tasks.BlobSweeper;
+import io.imago.worker.JobWorker;
+import io.imago.worker.Pools;
+import io.imago.worker.Scheduler;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object graph of one node, wired by hand once at start: stores, repositories, the caller's
+ * identity, quotas, the data use cases, the background workers and the API handlers, each given
+ * exactly what it uses. Nothing here starts running: {@link App} recovers, deploys the workers and
+ * then the HTTP verticles.
+ */
+final class Components {
+  private static final Logger LOG = LoggerFactory.getLogger(Components.class);
+  /** How often the blob sweeper looks for data a crash or a store outage left behind. */
+  static final Duration SWEEP_INTERVAL = Duration.ofMinutes(5);
+  /** How long a stopping worker's pass in progress may take before the node closes under it. */
+  static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  final Pools pools;
+  final StoreRegistry stores;
+  final ImageRepository images;
+  final MemberRepository members;
+  final Lifecycle lifecycle;
+  final Authenticator authenticator;
+  final List<JobWorker> workers;
+  final Routes.Handlers handlers;
+
+  private Components(Pools pools, StoreRegistry stores, ImageRepository images, MemberRepository members,
+      Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
+    this.pools = pools;
+    this.stores = stores;
+    this.images = images;
+    this.members = members;
+    this.lifecycle = lifecycle;
+    this.authenticator = authenticator;
+    this.workers = workers;
+    this.handlers = handlers;
+  }
+
+  /** Builds the graph. Blocking (store directories are created): call at start, from a plain thread. */
+  static Components wire(ImagoConfig config, Vertx vertx, Pool pool, Metrics metrics, Clock clock, Policy policy,
+      PropertyProtections protections) throws IOException {
+    Pools pools = new Pools(vertx, config.workers());
+    StoreRegistry stores = StoreRegistry.open(config.store(),
+        Map.of(FileBlobStore.TYPE, FileBlobStore.type(vertx, pools, config.nodeId())), metrics);
+    ImageRepository images = new ImageRepository(pool, clock);
+    MemberRepository members = new MemberRepository(pool, clock);
+    Lifecycle lifecycle = new Lifecycle();
+    Scheduler scheduler = Scheduler.of(vertx, clock);
+
+    JobWorker sweeper = new JobWorker(new BlobSweeper(new BlobGarbageRepository(pool), stores), SWEEP_INTERVAL,
+        true, scheduler, metrics.worker("blob-sweeper"), WORKER_STOP_TIMEOUT);
+    Runnable sweepNow = sweeper::kick;
+
+    // One Keystone client (and one service-user token) for token validation and limits alike
+    KeystoneClient keystone = config.auth().keystoneStrategy() || config.quotas().useKeystoneLimits()
+        ? new KeystoneClient(vertx, config.auth().keystone(), clock) : null;
+    Authenticator authenticator = authenticator(config, keystone, policy, clock);
+    LimitSource limits = config.quotas().useKeystoneLimits()
+        ? new KeystoneLimitSource(keystone, config.auth().keystone())
+        : new ConfiguredLimitSource(config.quotas());
+    Quotas quotas = new Quotas(config.quotas(), limits, new UsageRepository(pool), images);
+
+    ImagesConfig imagesConfig = config.images();
+    Receiver receiver = new Receiver(pools, metrics, imagesConfig.hashingAlgorithm(), imagesConfig.hashingDigestName());
+    Uploads uploads = new Uploads(receiver, images, quotas, stores, lifecycle, metrics, config.nodeId(),
+        imagesConfig.imageSizeCap(), Uploads.TapSource.NONE);
+    Downloads downloads = new Downloads(stores, pools, metrics);
+    ImageStores imageStores = new ImageStores(stores, images, sweepNow);
+
+    ImageSchema schema = new ImageSchema(imagesConfig.diskFormats(), imagesConfig.containerFormats());
+    ImageLookups lookups = new ImageLookups(images, policy);
+    ImageUpdates updates = new ImageUpdates(images, lookups, sweepNow);
+    ImageView view = new ImageView(imagesConfig, imageStores, protections);
+    String publicEndpoint = config.http().publicEndpoint();
+    Routes.Handlers handlers = new Routes.Handlers(
+        new ImagesHandler(imagesConfig, publicEndpoint, images, policy, protections, schema, quotas, imageStores,
+            lookups, updates, view, sweepNow),
+        new ImageListHandler(imagesConfig, images, policy, protections, view),
+        new ImageDataHandler(lookups, uploads, downloads, lifecycle),
+        new ImageActionsHandler(images, policy, lookups),
+        new ImageTagsHandler(imagesConfig, policy, schema, lookups, updates),
+        new MembersHandler(imagesConfig, members, policy, lookups),
+        new StoresHandler(lookups, imageStores),
+        new DiscoveryHandler(imagesConfig, policy, quotas, imageStores, lookups),
+        new SchemasHandler(schema),
+        new VersionsHandler(false, stores.multiStore(), publicEndpoint),
+        new HealthHandler(config.http().healthcheckDisableFile(), lifecycle));
+    return new Components(pools, stores, images, members, lifecycle, authenticator, List.of(sweeper), handlers);
+  }
+
+  private static Authenticator authenticator(ImagoConfig config, KeystoneClient keystone, Policy policy, Clock clock) {
+    if (config.auth().keystoneStrategy()) {
+      KeystoneConfig kc = config.auth().keystone();
+      LOG.atInfo().setMessage("authentication: Keystone tokens").addKeyValue("auth_url", kc.authUrl()).log();
+      return new KeystoneAuthenticator(keystone, kc, config.auth().allowAnonymousAccess(), policy::isAdmin, clock);
+    }
+    return new TrustedHeadersAuthenticator(config.auth(), policy::isAdmin);
+  }
+}
