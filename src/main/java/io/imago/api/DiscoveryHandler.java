@@ -1,14 +1,14 @@
 package io.imago.api;
 
-import io.imago.data.ImageStores;
-import io.imago.quota.Quotas;
-import io.imago.policy.Policy;
 import io.imago.config.ImagesConfig;
+import io.imago.data.ImageStores.StoreView;
+import io.imago.data.ImageStores;
 import io.imago.domain.Caller;
 import io.imago.domain.ImagoException;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
 import io.imago.policy.Targets;
-import io.imago.data.ImageStores.StoreView;
+import io.imago.quota.Quotas;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

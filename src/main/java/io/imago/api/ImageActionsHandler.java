@@ -1,12 +1,12 @@
 package io.imago.api;
 
-import io.imago.policy.Policy;
 import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
 import io.imago.domain.ImagoException;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 

@@ -1,10 +1,10 @@
 package io.imago.api;
 
 import io.imago.data.ClientBody;
-import io.imago.data.Download;
 import io.imago.data.Download.Content;
 import io.imago.data.Download.LocalFile;
 import io.imago.data.Download.Stream;
+import io.imago.data.Download;
 import io.imago.data.Downloads;
 import io.imago.data.RangeRequest;
 import io.imago.data.Uploads;

@@ -1,10 +1,8 @@
 package io.imago.api;
 
-import io.imago.policy.PropertyProtections;
-import io.imago.policy.Policy;
-import io.imago.db.ImageRepository;
 import io.imago.config.ImagesConfig;
 import io.imago.db.ImageListQuery;
+import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageAccess;
@@ -12,6 +10,8 @@ import io.imago.domain.ImageQuery;
 import io.imago.domain.ImagoException;
 import io.imago.domain.PropertyAccess;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.policy.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

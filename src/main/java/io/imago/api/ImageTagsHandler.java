@@ -1,13 +1,13 @@
 package io.imago.api;
 
-import io.imago.domain.ImageSchema;
-import io.imago.policy.Policy;
 import io.imago.config.ImagesConfig;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
+import io.imago.domain.ImageSchema;
 import io.imago.domain.ImageTags;
 import io.imago.domain.ImagoException;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
 import io.imago.policy.Targets;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;

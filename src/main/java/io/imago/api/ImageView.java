@@ -1,13 +1,13 @@
 package io.imago.api;
 
 import io.imago.config.ImagesConfig;
+import io.imago.data.ImageStores;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
 import io.imago.domain.Location;
 import io.imago.domain.PropertyAccess;
 import io.imago.policy.PropertyProtections;
-import io.imago.data.ImageStores;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

@@ -1,11 +1,8 @@
 package io.imago.api;
 
-import io.imago.data.ImageStores;
-import io.imago.quota.Quotas;
-import io.imago.policy.PropertyProtections;
-import io.imago.policy.Policy;
-import io.imago.db.ImageRepository;
 import io.imago.config.ImagesConfig;
+import io.imago.data.ImageStores;
+import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.Image;
@@ -16,7 +13,10 @@ import io.imago.domain.Location;
 import io.imago.domain.PropertyAccess;
 import io.imago.domain.Visibility;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
+import io.imago.policy.PropertyProtections;
 import io.imago.policy.Targets;
+import io.imago.quota.Quotas;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -89,7 +89,7 @@ public final class ImagesHandler {
     // unified limit image_count_total (spec §4.1), charged to the caller's project as Glance does
     quotas.create(caller.projectId(), image)
         .onSuccess(created -> {
-                var resp = rc.response()
+          var resp = rc.response()
               .putHeader("Location", VersionsHandler.baseUrl(rc.request(), publicEndpoint)
                   + "/v2/images/" + created.id());
           if (!config.enabledImportMethods().isEmpty()) {

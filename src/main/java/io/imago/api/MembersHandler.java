@@ -1,8 +1,7 @@
 package io.imago.api;
 
-import io.imago.policy.Policy;
-import io.imago.db.MemberRepository;
 import io.imago.config.ImagesConfig;
+import io.imago.db.MemberRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageAccess;
@@ -11,6 +10,7 @@ import io.imago.domain.Member;
 import io.imago.domain.MemberStatus;
 import io.imago.domain.Visibility;
 import io.imago.policy.Action;
+import io.imago.policy.Policy;
 import io.imago.policy.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,5 @@
 package io.imago.data;
 
-import io.imago.domain.ImagoException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -94,10 +93,5 @@ public final class Taps {
         return null;
       }
     };
-  }
-
-  /** Always fails an upload over {@code limit}: for the rare call site without a quota of its own. */
-  static Tap<Long> size(long limit) {
-    return size(limit, n -> ImagoException.tooLarge("Image exceeds the size limit of %d bytes", limit));
   }
 }

@@ -1,7 +1,7 @@
 package io.imago.data;
 
-import io.imago.db.ImageRepository;
 import io.imago.db.ImageRepository.UploadResult;
+import io.imago.db.ImageRepository;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
 import io.vertx.core.Future;

@@ -3,8 +3,8 @@ package io.imago.data;
 import static java.util.Objects.requireNonNull;
 
 import io.imago.data.Receiver.Reception;
-import io.imago.db.ImageRepository;
 import io.imago.db.ImageRepository.UploadResult;
+import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.Image;

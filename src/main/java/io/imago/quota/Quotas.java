@@ -2,8 +2,8 @@ package io.imago.quota;
 
 import io.imago.config.QuotaConfig;
 import io.imago.db.ImageRepository;
-import io.imago.db.UsageRepository;
 import io.imago.db.UsageRepository.Usage;
+import io.imago.db.UsageRepository;
 import io.imago.domain.Image;
 import io.imago.domain.ImagoException;
 import io.imago.domain.QuotaResource;

@@ -1,7 +1,7 @@
 package io.imago.tasks;
 
-import io.imago.db.BlobGarbageRepository;
 import io.imago.db.BlobGarbageRepository.Garbage;
+import io.imago.db.BlobGarbageRepository;
 import io.imago.store.StoreRegistry;
 import io.imago.worker.Job;
 import io.vertx.core.Future;

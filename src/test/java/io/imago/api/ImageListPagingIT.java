@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.app.App;
 import io.imago.config.ConfigLoader;
-import io.imago.db.ImageRepository;
 import io.imago.db.ImageRepository.UploadResult;
+import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
@@ -42,9 +42,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Property: for random image sets (owners, visibilities, memberships with every status, hidden

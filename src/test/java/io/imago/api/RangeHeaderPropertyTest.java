@@ -3,8 +3,8 @@ package io.imago.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.data.RangeRequest.Multiple;
-import io.imago.data.RangeRequest.Partial;
 import io.imago.data.RangeRequest.Outcome;
+import io.imago.data.RangeRequest.Partial;
 import io.imago.data.RangeRequest.Unsatisfiable;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -52,7 +52,7 @@ class SinglePassTest {
     Recording out = new Recording(3);
     Tap<String> md5 = Taps.digest("checksum", "MD5");
     Tap<String> sha512 = Taps.digest("os_hash_value", "SHA-512");
-    Tap<Long> size = Taps.size(Long.MAX_VALUE);
+    Tap<Long> size = Taps.size(Long.MAX_VALUE, n -> new IllegalStateException("no limit"));
     SinglePass sink = onContextValue(() -> new SinglePass(hashing, 2, 4096, out, List.of(size, md5, sha512)));
     Source src = new Source(data, 17);
     TapResults found = onContext(() -> src.pipe().endOnComplete(false).to(sink).compose(v -> sink.finish()));
@@ -115,7 +115,7 @@ class SinglePassTest {
   void oneByteOverTheLimitFailsTheUploadAsTooLarge() throws Exception {
     java.util.concurrent.ExecutorService hashing = pool(1);
     SinglePass sink = onContextValue(() -> new SinglePass(hashing, 4, 100, new Recording(8),
-        List.of(Taps.size(999), Taps.digest("checksum", "MD5"))));
+        List.of(Taps.size(999, n -> io.imago.domain.ImagoException.tooLarge("%d bytes is too large", n)), Taps.digest("checksum", "MD5"))));
     Source src = new Source(new byte[1000], 100);
     Throwable failure = onContextFailure(() -> src.pipe().endOnComplete(false).to(sink));
     assertThat(failure).isInstanceOf(io.imago.domain.ImagoException.class);

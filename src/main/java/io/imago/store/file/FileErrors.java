@@ -1,8 +1,8 @@
 package io.imago.store.file;
 
 import io.imago.store.BlobNotFoundException;
-import io.imago.store.StoreException;
 import io.imago.store.StoreException.Kind;
+import io.imago.store.StoreException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;

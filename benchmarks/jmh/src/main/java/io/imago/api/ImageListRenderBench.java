@@ -1,10 +1,10 @@
 package io.imago.api;
 
 import io.imago.config.ConfigLoader;
-import io.imago.policy.PropertyProtections;
 import io.imago.domain.Caller;
 import io.imago.domain.Image;
 import io.imago.domain.ImageStatus;
+import io.imago.policy.PropertyProtections;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package io.imago.data;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.security.MessageDigest;
@@ -107,7 +107,7 @@ public class DigestPipelineBench {
     Promise<TapResults> done = Promise.promise();
     context.runOnContext(v -> {
       SinglePass sink = new SinglePass(hashing, 4, SinglePass.DEFAULT_BATCH_BYTES, new Discard(),
-          List.of(Taps.size(Long.MAX_VALUE), Taps.digest("checksum", "MD5"), Taps.digest("os_hash_value", "SHA-512")));
+          List.of(Taps.size(Long.MAX_VALUE, n -> new IllegalStateException("no limit")), Taps.digest("checksum", "MD5"), Taps.digest("os_hash_value", "SHA-512")));
       feed(sink, 0, done);
     });
     return done.future().await(60, TimeUnit.SECONDS);
