@@ -74,8 +74,10 @@ public final class ImageView {
         o.put(k, v);
       }
     });
-    // Non-admins never see where a deactivated image's data is (spec §9).
-    boolean showLocations = mayReadLocations && (caller.admin() || i.status() != ImageStatus.DEACTIVATED);
+    // Non-admins never see where a deactivated image's data is (spec §9): Glance empties its
+    // locations for them.
+    boolean deactivatedForCaller = !caller.admin() && i.status() == ImageStatus.DEACTIVATED;
+    boolean showLocations = mayReadLocations && !deactivatedForCaller;
     if (config.showMultipleLocations()) {
       JsonArray locs = new JsonArray();
       if (showLocations) {
@@ -90,8 +92,12 @@ public final class ImageView {
     if (config.showImageDirectUrl() && showLocations && !i.locations().isEmpty()) {
       o.put("direct_url", url(i.locations().get(0)));
     }
-    // multi-store: where the data is, for callers who may see locations (Glance's view, spec §7)
-    String inStores = mayReadLocations ? stores.storesOf(i) : null;
+    // multi-store: where the data is (spec §7), for everyone who sees the image, as Glance shows
+    // it: it checks no policy when it renders an image (get_image_location guards only DELETE
+    // /v2/stores), so callers see the stores of public and shared images they do not own. Store
+    // ids are no secret (GET /v2/info/stores lists them to all). Glance derives them from the
+    // locations, so a deactivated image shows non-admins none either.
+    String inStores = deactivatedForCaller ? null : stores.storesOf(i);
     if (inStores != null) {
       o.put("stores", inStores);
     }

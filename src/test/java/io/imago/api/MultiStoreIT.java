@@ -103,6 +103,33 @@ class MultiStoreIT {
   }
 
   @Test
+  void everyoneWhoSeesAnImageSeesItsStores() {
+    String id = Fixtures.createImage(admin, new JsonObject().put("visibility", "public")).getString("id");
+    admin.putBytes("/v2/images/" + id + "/file", new byte[] {7, 8}, "X-Image-Meta-Store", "cheap").expect(204);
+    // as Glance: get_image_location (project readers and admins) does not hide them, on show or list
+    Http otherProject = server.http().as("p-other", "member", "reader");
+    Http reader = server.http().as("p-reader", "reader");
+    for (Http who : List.of(otherProject, reader, member)) {
+      assertThat(who.get("/v2/images/" + id).expect(200).json().getString("stores")).isEqualTo("cheap");
+      JsonObject listed = who.get("/v2/images?id=" + id).expect(200).json().getJsonArray("images").getJsonObject(0);
+      assertThat(listed.getString("stores")).isEqualTo("cheap");
+    }
+  }
+
+  @Test
+  void aDeactivatedImageShowsItsStoresOnlyToAdmins() {
+    String id = Fixtures.activeImage(member, new byte[] {4, 5, 6});
+    admin.post("/v2/images/" + id + "/actions/deactivate", null).expect(204);
+    // as Glance: its locations, and so its stores, are hidden from non-admins while deactivated
+    assertThat(member.get("/v2/images/" + id).expect(200).json().containsKey("stores")).isFalse();
+    JsonObject listed = member.get("/v2/images?id=" + id).expect(200).json().getJsonArray("images").getJsonObject(0);
+    assertThat(listed.containsKey("stores")).isFalse();
+    assertThat(admin.get("/v2/images/" + id).expect(200).json().getString("stores")).isEqualTo("fast");
+    admin.post("/v2/images/" + id + "/actions/reactivate", null).expect(204);
+    assertThat(member.get("/v2/images/" + id).expect(200).json().getString("stores")).isEqualTo("fast");
+  }
+
+  @Test
   void deletingFromAStoreFollowsGlancesRules() throws Exception {
     byte[] data = Fixtures.bytes(100_000, 3);
     String id = Fixtures.activeImage(admin, data);
