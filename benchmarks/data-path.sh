@@ -2,8 +2,10 @@
 # Data-path figures for Imago against references measured in the same run:
 #   download: one curl stream of a SIZE image from Imago vs nginx (sendfile on) serving the same
 #             bytes, interleaved A/B ROUNDS times; the median of each and their ratio.
-#   upload:   PUT of the same file into a new image (Imago computes MD5 + SHA-512 on the fly) vs
-#             the machine's hashing ceiling, `sha512sum` of the same file from page cache.
+#   upload:   PUT of the same file into a new image (Imago computes MD5 + SHA-512 on the fly and
+#             fsyncs) vs the machine's hashing ceiling measured in the same round: `openssl md5` and
+#             `openssl sha512` of the same file from page cache run at once (an upload needs both),
+#             plus 2 and 4 uploads at once (aggregate MB/s), interleaved with the ceiling.
 # Also reports the server CPU seconds each transfer cost (utime+stime from /proc).
 #
 # Usage: benchmarks/data-path.sh [SIZE_MIB] [ROUNDS]      (defaults: 1024 5; plus one warm-up round)
@@ -19,7 +21,7 @@ IMAGO_PORT=9590
 NGINX_PORT=9591
 
 need() { command -v "$1" >/dev/null || { echo "missing: $1" >&2; exit 1; }; }
-for c in java curl nginx sha512sum md5sum python3; do need "$c"; done
+for c in java curl nginx sha512sum md5sum openssl python3; do need "$c"; done
 
 JAR=$(ls "$ROOT"/target/imago-*-all.jar 2>/dev/null | head -1 || true)
 if [ -z "$JAR" ]; then
@@ -83,6 +85,31 @@ cat "$FILE" > /dev/null
 SHA_S=$( { /usr/bin/time -f %e sha512sum "$FILE" > /dev/null; } 2>&1 )
 MD5_S=$( { /usr/bin/time -f %e md5sum "$FILE" > /dev/null; } 2>&1 )
 BYTES=$((SIZE_MIB * 1024 * 1024))
+# seconds for openssl md5 and openssl sha512 of the file, run at once (the two digests of an upload)
+both_digests() {
+  python3 - "$FILE" <<'PY'
+import subprocess, sys, time
+t = time.monotonic()
+ps = [subprocess.Popen(["openssl", a, sys.argv[1]], stdout=subprocess.DEVNULL) for a in ("md5", "sha512")]
+for p in ps:
+    p.wait()
+print(time.monotonic() - t)
+PY
+}
+# K uploads of the file at once into K new images; prints their aggregate bytes/s
+uploads_at_once() {
+  local k=$1 ids=() pids=() t0 t1
+  for _ in $(seq "$k"); do ids+=("$(new_image)"); done
+  t0=$(date +%s.%N)
+  for id in "${ids[@]}"; do
+    curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$FILE" "$BASE/$id/file" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || { echo "an upload failed" >&2; exit 1; }; done
+  t1=$(date +%s.%N)
+  python3 -c "print($k * $BYTES / ($t1 - $t0))"
+  for id in "${ids[@]}"; do curl -sf -o /dev/null -X DELETE "$BASE/$id"; done
+}
 
 # One upload and one download first, not counted: a server runs for weeks, and the first request
 # after a start measures the JIT compiler, not the data path.
@@ -92,15 +119,18 @@ curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' -T "$FI
 curl -sf -o /dev/null "$BASE/$WID/file"
 curl -sf -o /dev/null -X DELETE "$BASE/$WID"
 
-echo "# upload x$ROUNDS"
-UP=(); UPCPU=()
+echo "# upload x$ROUNDS, interleaved with the ceiling"
+UP=(); UPCPU=(); CEIL=(); UP2=(); UP4=()
 for _ in $(seq "$ROUNDS"); do
+  CEIL+=("$(python3 -c "print($BYTES / $(both_digests))")")
   ID=$(new_image)
   c0=$(cpu_seconds "$IMAGO_PID")
   s=$(curl -sf -o /dev/null -w '%{speed_upload}' -X PUT -H 'Content-Type: application/octet-stream' \
       -T "$FILE" "$BASE/$ID/file")
   c1=$(cpu_seconds "$IMAGO_PID")
   UP+=("$s"); UPCPU+=("$(python3 -c "print($c1 - $c0)")")
+  UP2+=("$(uploads_at_once 2)")
+  UP4+=("$(uploads_at_once 4)")
 done
 # verify the last upload's digest against sha512sum
 WANT=$(sha512sum "$FILE" | cut -d' ' -f1)
@@ -119,6 +149,8 @@ for _ in $(seq "$ROUNDS"); do
 done
 
 up=$(printf '%s\n' "${UP[@]}" | median); upcpu=$(printf '%s\n' "${UPCPU[@]}" | median)
+ceil=$(printf '%s\n' "${CEIL[@]}" | median)
+up2=$(printf '%s\n' "${UP2[@]}" | median); up4=$(printf '%s\n' "${UP4[@]}" | median)
 di=$(printf '%s\n' "${DI[@]}" | median); dicpu=$(printf '%s\n' "${DICPU[@]}" | median)
 dn=$(printf '%s\n' "${DN[@]}" | median); dncpu=$(printf '%s\n' "${DNCPU[@]}" | median)
 sha=$(python3 -c "print($BYTES / $SHA_S)"); md5=$(python3 -c "print($BYTES / $MD5_S)")
@@ -132,7 +164,9 @@ machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 |---|---|---|---|
 | download, nginx sendfile (reference) | $(mbps "$dn") | $(printf %.2f "$dncpu") | 1.00 |
 | download, Imago GET /file | $(mbps "$di") | $(printf %.2f "$dicpu") | $(python3 -c "print(f'{$di / $dn:.2f}')") of nginx |
-| hashing ceiling, sha512sum (reference) | $(mbps "$sha") | - | 1.00 |
-| (md5sum alone) | $(mbps "$md5") | - | - |
-| upload, Imago PUT /file (MD5 + SHA-512 + fsync) | $(mbps "$up") | $(printf %.2f "$upcpu") | $(python3 -c "print(f'{$up / $sha:.2f}')") of sha512sum |
+| hashing ceiling, openssl md5 ∥ openssl sha512 (reference) | $(mbps "$ceil") | - | 1.00 |
+| (sha512sum alone / md5sum alone) | $(mbps "$sha") / $(mbps "$md5") | - | - |
+| upload, Imago PUT /file (MD5 + SHA-512 + fsync) | $(mbps "$up") | $(printf %.2f "$upcpu") | $(python3 -c "print(f'{$up / $ceil:.2f}')") of the ceiling |
+| 2 uploads at once, aggregate | $(mbps "$up2") | - | $(python3 -c "print(f'{$up2 / $up:.2f}')") of one |
+| 4 uploads at once, aggregate | $(mbps "$up4") | - | $(python3 -c "print(f'{$up4 / $up:.2f}')") of one |
 OUT
