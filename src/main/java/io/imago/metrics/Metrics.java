@@ -45,9 +45,9 @@ public final class Metrics {
     return new WorkerMeters(registry, name);
   }
 
-  /** The meters of one store. */
-  public StoreMeters store(String storeId) {
-    return new StoreMeters(registry, storeId);
+  /** The meters of one store, whose operations are named {@code operations}. */
+  public StoreMeters store(String storeId, java.util.List<String> operations) {
+    return new StoreMeters(registry, storeId, operations);
   }
 
   /** The Prometheus text exposition of every meter. */

@@ -2,12 +2,14 @@ package io.imago.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.imago.metrics.Metrics;
 import io.imago.metrics.StoreMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,12 +26,16 @@ import org.slf4j.LoggerFactory;
 public final class InstrumentedStore implements BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(InstrumentedStore.class);
 
+  /** What the meters time, by these names. */
+  private static final List<String> OPERATIONS =
+      List.of("stat", "read", "create", "write", "commit", "cancel", "delete", "clean");
+
   private final BlobStore store;
   private final StoreMeters meters;
 
-  public InstrumentedStore(BlobStore store, StoreMeters meters) {
+  public InstrumentedStore(BlobStore store, Metrics metrics) {
     this.store = requireNonNull(store, "store");
-    this.meters = requireNonNull(meters, "meters");
+    this.meters = metrics.store(store.id(), OPERATIONS);
   }
 
   /** The store inside, for what only it knows (a file store's directory, in tests). */

@@ -84,11 +84,11 @@ public final class StoreRegistry {
       throws IOException {
     List<Entry> entries = new ArrayList<>();
     for (StoreConfig.Backend b : config.backends()) {
-      entries.add(new Entry(new InstrumentedStore(type(types, b.type()).open(b), metrics.store(b.id())),
+      entries.add(new Entry(new InstrumentedStore(type(types, b.type()).open(b), metrics),
           b.description(), b.weight()));
     }
     BlobStore staging = type(types, "file").open(new StoreConfig.Backend(STAGING, "file", null, 0, config.stagingDir()));
-    return new StoreRegistry(entries, config.defaultBackend(), new InstrumentedStore(staging, metrics.store(STAGING)),
+    return new StoreRegistry(entries, config.defaultBackend(), new InstrumentedStore(staging, metrics),
         config.multiStore());
   }
 

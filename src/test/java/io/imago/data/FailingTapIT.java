@@ -80,8 +80,8 @@ class FailingTapIT {
     files = FileBlobStore.open(vertx, pools, "file", dir.resolve("images"), "node-a");
     FileBlobStore staging = FileBlobStore.open(vertx, pools, StoreRegistry.STAGING, dir.resolve("staging"), "node-a");
     StoreRegistry stores = new StoreRegistry(
-        List.of(new StoreRegistry.Entry(new InstrumentedStore(files, metrics.store("file")), null, 0)), "file",
-        new InstrumentedStore(staging, metrics.store(StoreRegistry.STAGING)), false);
+        List.of(new StoreRegistry.Entry(new InstrumentedStore(files, metrics), null, 0)), "file",
+        new InstrumentedStore(staging, metrics), false);
     Quotas quotas = new Quotas(config.quotas(), new ConfiguredLimitSource(config.quotas()), new UsageRepository(pool),
         images);
     Uploads.TapSource refuseAfter2MiB = image -> List.of(new RefusingTap());

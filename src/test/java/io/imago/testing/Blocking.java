@@ -45,7 +45,11 @@ public final class Blocking {
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {
-          throw new BlockingOnEventLoopError("blocking call on an event loop: " + m);
+          BlockingOnEventLoopError e = new BlockingOnEventLoopError("blocking call on an event loop: " + m);
+          // logged here with its stack: whoever catches it (a stream's exception handler, say) may
+          // report only its message, and the stack is what says which call blocked
+          org.slf4j.LoggerFactory.getLogger(Blocking.class).error("blocking call on an event loop", e);
+          throw e;
         })
         .install();
   }
