@@ -28,6 +28,7 @@ public final class Main {
         imago-bench run SCENARIO[,SCENARIO...] --endpoint URL [options]
         imago-bench compare SCENARIO --a URL --b URL [--a-label A] [--b-label B] [--rounds 3]
                     [--with-nginx [--nginx-bin nginx]] [--hash-ceiling] [--a-pid P] [--b-pid P] [options]
+                    (boot-storm, slow-clients: --with-nginx without --b compares A with nginx)
       scenarios: boot-storm, upload, metadata-mix, cache-admin, slow-clients
       auth: --token T | --os-auth-url URL --os-username U --os-password P --os-project-name N
             [--os-user-domain-name Default] [--os-project-domain-name Default]
@@ -136,8 +137,15 @@ public final class Main {
   private static String line(Result r) {
     String p = r.primary() == null ? "" : String.format("%s = %s %s", r.primary().name(),
         Report.fmt(r.primary().value()), r.primary().unit());
-    return String.format("%-13s %-12s %-11s %s  (%d requests, %d errors) %s", r.scenario, r.target,
-        r.status().name().toLowerCase().replace('_', '-'), p, r.requests(), r.errors(), r.note());
+    StringBuilder fb = new StringBuilder();
+    for (String phase : List.of("cold", "hot")) {
+      if (r.figures().get(phase + "_first_byte_p50_ms") instanceof Double p50
+          && r.figures().get(phase + "_first_byte_p99_ms") instanceof Double p99) {
+        fb.append(String.format(" %s first byte p50/p99 %s/%s ms", phase, Report.fmt(p50), Report.fmt(p99)));
+      }
+    }
+    return String.format("%-13s %-12s %-11s %s%s  (%d requests, %d errors) %s", r.scenario, r.target,
+        r.status().name().toLowerCase().replace('_', '-'), p, fb, r.requests(), r.errors(), r.note());
   }
 
   private static String required(Options o, String name) {
@@ -187,36 +195,44 @@ public final class Main {
   static Map<String, Object> compare(String scenario, Options o, Api.Auth auth, PrintStream progress, PrintStream out,
       List<Result> results) throws Exception {
     String a = required(o, "a");
-    String b = required(o, "b");
-    String la = o.str("a-label", "A " + host(a));
-    String lb = o.str("b-label", "B " + host(b));
     int rounds = o.integer("rounds", 3);
     boolean downloads = List.of("boot-storm", "slow-clients").contains(scenario);
     boolean withNginx = o.flag("with-nginx") && downloads;
+    // Without --b, a download scenario with --with-nginx alternates A and nginx and pairs those.
+    String b = withNginx && !o.has("b") ? null : required(o, "b");
+    String la = o.str("a-label", "A " + host(a));
+    String lb = b == null ? "nginx" : o.str("b-label", "B " + host(b));
     boolean hashCeiling = o.flag("hash-ceiling") && "upload".equals(scenario);
     List<Double> va = new ArrayList<>();
     List<Double> vb = new ArrayList<>();
     Map<String, List<Double>> refs = new LinkedHashMap<>();
     Result.Primary kind = null;
     References.Nginx nginx = withNginx ? References.nginx(o.str("nginx-bin", "nginx")) : null;
-    try (Api apiA = new Api(a, auth); Api apiB = new Api(b, auth)) {
+    try (Api apiA = new Api(a, auth); Api apiB = b == null ? null : new Api(b, auth)) {
       for (int round = 1; round <= rounds; round++) {
         out.println("# round " + round + " of " + rounds);
         Result ra = Scenarios.run(scenario, ctx(o, new Target.Glance(la, apiA), progress, o.str("a-pid", ""), a));
         results.add(ra);
         out.println(line(ra));
-        Result rb = Scenarios.run(scenario, ctx(o, new Target.Glance(lb, apiB), progress, o.str("b-pid", ""), b));
-        results.add(rb);
-        out.println(line(rb));
         va.add(value(ra));
-        vb.add(value(rb));
-        kind = kind != null ? kind : ra.primary() != null ? ra.primary() : rb.primary();
+        kind = kind != null ? kind : ra.primary();
+        if (apiB != null) {
+          Result rb = Scenarios.run(scenario, ctx(o, new Target.Glance(lb, apiB), progress, o.str("b-pid", ""), b));
+          results.add(rb);
+          out.println(line(rb));
+          vb.add(value(rb));
+          kind = kind != null ? kind : rb.primary();
+        }
         if (nginx != null) {
           Result rn = Scenarios.run(scenario, ctx(o, new Target.Static("nginx", nginx.base(), nginx.root()), progress,
               Long.toString(nginx.pid()), null));
           results.add(rn);
           out.println(line(rn));
           refs.computeIfAbsent("nginx sendfile", k -> new ArrayList<>()).add(value(rn));
+          if (apiB == null) {
+            vb.add(value(rn));
+            kind = kind != null ? kind : rn.primary();
+          }
         }
         if (hashCeiling) {
           Result rh = References.hashing(new Data(o.bytes("size", "256MiB"), 7));

@@ -119,6 +119,7 @@ public final class Scenarios {
         }
       }
       r.from(m);
+      r.figures.putAll(firstByteFigures(m.latencies()));
     } finally {
       if (!ctx.opts().flag("keep")) {
         ctx.target().cleanup(imgs);
@@ -128,6 +129,23 @@ public final class Scenarios {
     if (r.errors > 0) {
       r.status = Result.Status.FAILED;
     }
+  }
+
+  /**
+   * The time to first byte of the cold and hot downloads, p50 and p99 in ms
+   * ({@code cold_first_byte_p50_ms} …), from the {@code download-<phase>-first-byte} histograms:
+   * how long a compute node waits before its image starts to arrive while the others stream.
+   */
+  static Map<String, Object> firstByteFigures(Map<String, Latency> latencies) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    for (String phase : List.of("cold", "hot")) {
+      Latency l = latencies.get("download-" + phase + "-first-byte");
+      if (l != null && l.count() > 0) {
+        f.put(phase + "_first_byte_p50_ms", l.percentile(50) / 1e6);
+        f.put(phase + "_first_byte_p99_ms", l.percentile(99) / 1e6);
+      }
+    }
+    return f;
   }
 
   /** One GET of an image; checks status, size and (if asked) the digest; records latency and TTFB. */
