@@ -4,8 +4,10 @@ import io.imago.config.HttpConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import java.util.function.Function;
 
@@ -38,8 +40,22 @@ final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options(http, port)).requestHandler(routes.apply(vertx));
+    server = vertx.createHttpServer(options(http, port))
+        .connectionHandler(ApiVerticle::paceSendfile)
+        .requestHandler(routes.apply(vertx));
     return server.listen();
+  }
+
+  /**
+   * Every connection gets a {@link SendfilePacer}: a download sends one file region per event-loop
+   * turn, so a request arriving on a loop that streams other downloads is read and answered in the
+   * next turn instead of after all of them have filled their sockets. (Vert.x has no public way to
+   * reach the Netty channel; {@code ConnectionBase} is its connection implementation.)
+   */
+  static void paceSendfile(HttpConnection connection) {
+    if (connection instanceof ConnectionBase c) {
+      c.channel().pipeline().addFirst(SendfilePacer.NAME, new SendfilePacer());
+    }
   }
 
   int actualPort() {
