@@ -34,6 +34,7 @@ public final class Main {
             [--os-user-domain-name Default] [--os-project-domain-name Default]
             | identity headers --project bench --roles admin,member,reader (default)
       output: --out DIR (default bench-results) --name NAME --quiet (no live progress)
+      --warmup N: N unmeasured runs against every target first (JIT warm-up of server and harness)
       memory: --server-pid PID[,PID] | --metrics-url URL (default: ENDPOINT_ROOT/metrics)
       boot-storm:   --clients 8 --images 2 --size 64MiB --hot 1 --verify first|all|none --digest md5|sha512
       upload:       --uploads 4 --size 256MiB --method put|import|both
@@ -81,7 +82,12 @@ public final class Main {
         String endpoint = required(o, "endpoint");
         try (Api api = new Api(endpoint, auth)) {
           Target t = new Target.Glance(o.str("label", host(endpoint)), api);
+          int warmup = warmup(o);
           for (String s : scenarios) {
+            for (int k = 1; k <= warmup; k++) {
+              out.println("# warm-up " + k + " of " + warmup + " (not counted): "
+                  + line(Scenarios.run(s, ctx(o, t, progress, o.str("server-pid", ""), endpoint))));
+            }
             Result r = Scenarios.run(s, ctx(o, t, progress, o.str("server-pid", ""), endpoint));
             results.add(r);
             out.println(line(r));
@@ -148,6 +154,19 @@ public final class Main {
         r.status().name().toLowerCase().replace('_', '-'), p, fb, r.requests(), r.errors(), r.note());
   }
 
+  /**
+   * {@code --warmup N} (default 0): N runs of the scenario against every target before the measured
+   * ones, reported but not counted. A freshly started server and the harness's own JVM both run
+   * interpreted code at first; the first seconds of a run measure their JIT compilers.
+   */
+  static int warmup(Options o) {
+    int n = o.integer("warmup", 0);
+    if (n < 0) {
+      throw new IllegalArgumentException("--warmup must be >= 0, got " + n);
+    }
+    return n;
+  }
+
   private static String required(Options o, String name) {
     String v = o.str(name, null);
     if (v == null) {
@@ -208,7 +227,20 @@ public final class Main {
     Map<String, List<Double>> refs = new LinkedHashMap<>();
     Result.Primary kind = null;
     References.Nginx nginx = withNginx ? References.nginx(o.str("nginx-bin", "nginx")) : null;
+    int warmup = warmup(o);
     try (Api apiA = new Api(a, auth); Api apiB = b == null ? null : new Api(b, auth)) {
+      for (int k = 1; k <= warmup; k++) {
+        // the harness's own JIT warms up too: without this, round 1 measures A with a cold client
+        out.println("# warm-up " + k + " of " + warmup + " (not counted)");
+        out.println(line(Scenarios.run(scenario, ctx(o, new Target.Glance(la, apiA), progress, o.str("a-pid", ""), a))));
+        if (apiB != null) {
+          out.println(line(Scenarios.run(scenario, ctx(o, new Target.Glance(lb, apiB), progress, o.str("b-pid", ""), b))));
+        }
+        if (nginx != null) {
+          out.println(line(Scenarios.run(scenario, ctx(o, new Target.Static("nginx", nginx.base(), nginx.root()),
+              progress, Long.toString(nginx.pid()), null))));
+        }
+      }
       for (int round = 1; round <= rounds; round++) {
         out.println("# round " + round + " of " + rounds);
         Result ra = Scenarios.run(scenario, ctx(o, new Target.Glance(la, apiA), progress, o.str("a-pid", ""), a));

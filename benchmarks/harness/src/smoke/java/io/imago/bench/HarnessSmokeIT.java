@@ -49,6 +49,13 @@ class HarnessSmokeIT {
   }
 
   @Test
+  void warmupRunsAreNotCounted() {
+    Map<String, Object> r = only(run("run", "metadata-mix", "--endpoint", server.baseUrl(), "--warmup", "1",
+        "--rate", "20", "--duration", "1s", "--pool", "4"));
+    assertThat(r.get("requests")).isEqualTo(20L); // the measured run only
+  }
+
+  @Test
   void uploadByPutLandsActiveWithTheRightDigests() {
     Map<String, Object> r = only(run("run", "upload", "--endpoint", server.baseUrl(), "--uploads", "3",
         "--size", "1500KiB", "--method", "both"));

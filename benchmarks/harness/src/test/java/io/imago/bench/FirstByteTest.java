@@ -10,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * boot-storm's time-to-first-byte figures (p50/p99 per phase), and {@code compare} of a download
- * scenario against nginx alone (no {@code --b}).
+ * boot-storm's time-to-first-byte figures (p50/p99 per phase), {@code compare} of a download
+ * scenario against nginx alone (no {@code --b}), and the {@code --warmup} count.
  */
 class FirstByteTest {
   @Test
@@ -52,5 +52,16 @@ class FirstByteTest {
       assertThat(o.exitCode()).isEqualTo(2);
       assertThat(err.toString(StandardCharsets.UTF_8)).contains("--b is required");
     }
+  }
+
+  @Test
+  void warmupCountsAreZeroByDefaultAndNeverNegative() {
+    assertThat(Main.warmup(Options.parse())).isZero();
+    assertThat(Main.warmup(Options.parse("--warmup", "2"))).isEqualTo(2);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Main.Outcome o = Main.execute(new String[] {"run", "metadata-mix", "--endpoint", "http://127.0.0.1:9", "--warmup",
+        "-1"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmup must be >= 0");
   }
 }
