@@ -5,7 +5,10 @@
 #   upload:   PUT of the same file into a new image (Imago computes MD5 + SHA-512 on the fly and
 #             fsyncs) vs the machine's hashing ceiling measured in the same round: `openssl md5` and
 #             `openssl sha512` of the same file from page cache run at once (an upload needs both),
-#             plus 2 and 4 uploads at once (aggregate MB/s), interleaved with the ceiling.
+#             plus 2 and 4 uploads at once (aggregate MB/s), interleaved with the ceiling; and the
+#             durable-write ceiling: `dd … conv=fsync` of the same file into the directory Imago
+#             stores in, in the same round (an upload is durable before `active`, so it can go no
+#             faster than the disk takes synced writes).
 # Also reports the server CPU seconds each transfer cost (utime+stime from /proc).
 #
 # Usage: benchmarks/data-path.sh [SIZE_MIB] [ROUNDS]      (defaults: 1024 5; plus one warm-up round)
@@ -96,6 +99,17 @@ for p in ps:
 print(time.monotonic() - t)
 PY
 }
+# seconds for dd to write the file durably next to Imago's store (same file system, fsync at the end)
+durable_write() {
+  python3 - "$FILE" "$DIR/imago/dd.out" <<'PY'
+import subprocess, sys, time
+t = time.monotonic()
+subprocess.run(["dd", "if=" + sys.argv[1], "of=" + sys.argv[2], "bs=1M", "conv=fsync"],
+               check=True, stderr=subprocess.DEVNULL)
+print(time.monotonic() - t)
+PY
+  rm -f "$DIR/imago/dd.out"
+}
 # K uploads of the file at once into K new images; prints their aggregate bytes/s
 uploads_at_once() {
   local k=$1 ids=() pids=() t0 t1
@@ -120,9 +134,10 @@ curl -sf -o /dev/null "$BASE/$WID/file"
 curl -sf -o /dev/null -X DELETE "$BASE/$WID"
 
 echo "# upload x$ROUNDS, interleaved with the ceiling"
-UP=(); UPCPU=(); CEIL=(); UP2=(); UP4=()
+UP=(); UPCPU=(); CEIL=(); DISK=(); UP2=(); UP4=()
 for _ in $(seq "$ROUNDS"); do
   CEIL+=("$(python3 -c "print($BYTES / $(both_digests))")")
+  DISK+=("$(python3 -c "print($BYTES / $(durable_write))")")
   ID=$(new_image)
   c0=$(cpu_seconds "$IMAGO_PID")
   s=$(curl -sf -o /dev/null -w '%{speed_upload}' -X PUT -H 'Content-Type: application/octet-stream' \
@@ -149,7 +164,7 @@ for _ in $(seq "$ROUNDS"); do
 done
 
 up=$(printf '%s\n' "${UP[@]}" | median); upcpu=$(printf '%s\n' "${UPCPU[@]}" | median)
-ceil=$(printf '%s\n' "${CEIL[@]}" | median)
+ceil=$(printf '%s\n' "${CEIL[@]}" | median); disk=$(printf '%s\n' "${DISK[@]}" | median)
 up2=$(printf '%s\n' "${UP2[@]}" | median); up4=$(printf '%s\n' "${UP4[@]}" | median)
 di=$(printf '%s\n' "${DI[@]}" | median); dicpu=$(printf '%s\n' "${DICPU[@]}" | median)
 dn=$(printf '%s\n' "${DN[@]}" | median); dncpu=$(printf '%s\n' "${DNCPU[@]}" | median)
@@ -166,7 +181,8 @@ machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 | download, Imago GET /file | $(mbps "$di") | $(printf %.2f "$dicpu") | $(python3 -c "print(f'{$di / $dn:.2f}')") of nginx |
 | hashing ceiling, openssl md5 ∥ openssl sha512 (reference) | $(mbps "$ceil") | - | 1.00 |
 | (sha512sum alone / md5sum alone) | $(mbps "$sha") / $(mbps "$md5") | - | - |
-| upload, Imago PUT /file (MD5 + SHA-512 + fsync) | $(mbps "$up") | $(printf %.2f "$upcpu") | $(python3 -c "print(f'{$up / $ceil:.2f}')") of the ceiling |
+| durable-write ceiling, dd conv=fsync into the store's file system (reference) | $(mbps "$disk") | - | 1.00 |
+| upload, Imago PUT /file (MD5 + SHA-512 + fsync) | $(mbps "$up") | $(printf %.2f "$upcpu") | $(python3 -c "print(f'{$up / $ceil:.2f} of the hashing ceiling, {$up / $disk:.2f} of the durable-write ceiling')") |
 | 2 uploads at once, aggregate | $(mbps "$up2") | - | $(python3 -c "print(f'{$up2 / $up:.2f}')") of one |
 | 4 uploads at once, aggregate | $(mbps "$up4") | - | $(python3 -c "print(f'{$up4 / $up:.2f}')") of one |
 OUT
