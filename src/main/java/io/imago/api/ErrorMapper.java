@@ -1,5 +1,6 @@
 package io.imago.api;
 
+import io.imago.db.DatabaseErrors;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.ImagoException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -60,6 +61,8 @@ public final class ErrorMapper {
       e = fromStatus(he.getStatusCode(), he.getPayload());
     } else if (failure == null) {
       e = fromStatus(rc.statusCode(), null);
+    } else if (DatabaseErrors.translate(failure).isPresent()) {
+      e = DatabaseErrors.translate(failure).get();
     } else {
       e = new ImagoException(ErrorKind.INTERNAL, Map.of(), failure, "The server has either erred or is incapable of "
           + "performing the requested operation.");

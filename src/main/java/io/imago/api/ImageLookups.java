@@ -10,6 +10,7 @@ import io.imago.policy.Action;
 import io.imago.policy.Policy;
 import io.imago.policy.Targets;
 import io.vertx.core.Future;
+import java.util.Optional;
 
 /**
  * Loads the image a request is about, applying "hide what you cannot see" (spec §0.6): missing,
@@ -30,15 +31,18 @@ public final class ImageLookups {
     if (id == null || id.length() > 36 || id.indexOf('\0') >= 0) {
       return Future.failedFuture(ImagoException.imageNotFound(id));
     }
-    return images.findFor(id, caller.projectId()).map(found -> {
-      Visible v = found.orElseThrow(() -> ImagoException.imageNotFound(id));
-      Image image = v.image();
-      if (!ImageAccess.canSee(image, caller, v.membership())
-          || !policy.allows(Action.GET_IMAGE, caller, Targets.image(image, caller))) {
-        throw ImagoException.imageNotFound(id);
-      }
-      return v;
-    });
+    return images.findFor(id, caller.projectId()).map(found -> check(caller, id, found));
+  }
+
+  /** {@code found} if the caller may see it, else Glance's 404 (thrown). */
+  public Visible check(Caller caller, String id, Optional<Visible> found) {
+    Visible v = found.orElseThrow(() -> ImagoException.imageNotFound(id));
+    Image image = v.image();
+    if (!ImageAccess.canSee(image, caller, v.membership())
+        || !policy.allows(Action.GET_IMAGE, caller, Targets.image(image, caller))) {
+      throw ImagoException.imageNotFound(id);
+    }
+    return v;
   }
 
   /** A visible image on which {@code action} is allowed, else 403. */

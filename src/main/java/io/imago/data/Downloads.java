@@ -77,7 +77,7 @@ public final class Downloads {
     InstrumentedStore store = stores.get(location.store());
     return body(store, location.key(), bytes)
         .recover(e -> Future.failedFuture(e instanceof ImagoException ? e : new ImagoException(ErrorKind.UNAVAILABLE,
-            Map.of(), e, "The image data is not available: %s", e.getMessage())))
+            Map.of(), e, "The image data is not available from store '%s'.", store.id())))
         .map(body -> {
           metrics.downloadStarted();
           return new Content(size, image.checksum(), bytes.offset(), bytes.length(), outcome instanceof Partial, body,

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.imago.data.Receiver.Reception;
 import io.imago.db.ImageRepository.UploadResult;
+import io.imago.db.DatabaseErrors;
 import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
 import io.imago.domain.ErrorKind;
@@ -237,18 +238,23 @@ public final class Uploads {
     if (e instanceof UploadInterruptedException) {
       return ImagoException.badRequest("The upload was interrupted: %s", String.valueOf(e.getCause().getMessage()));
     }
+    var fromDatabase = DatabaseErrors.translate(e);
+    if (fromDatabase.isPresent()) {
+      return fromDatabase.get();
+    }
     StoreException se = StoreException.find(e);
     if (se != null) {
+      // The store's own message names paths and hosts: it goes to the log (as the cause), not to clients.
       return switch (se.kind()) {
         case NO_SPACE -> new ImagoException(ErrorKind.TOO_LARGE, Map.of(), se, "Image storage media is full: %s",
-            se.getMessage());
+            "There is not enough disk space on the image storage media."); // glance_store's StorageFull
         case READ_ONLY -> new ImagoException(ErrorKind.GONE, Map.of(), se, "Error in store configuration. Adding"
             + " images to store is disabled.");
-        default -> new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), se, "Error storing image data: %s",
-            se.getMessage());
+        default -> new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), se, "Error storing image data in store '%s'.",
+            se.store());
       };
     }
-    return new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), e, "Error storing image data: %s", e.getMessage());
+    return new ImagoException(ErrorKind.UNAVAILABLE, Map.of(), e, "Error storing image data.");
   }
 
   private Future<Image> lostRace(String id, UploadFlow flow) {

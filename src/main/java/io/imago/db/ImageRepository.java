@@ -55,18 +55,52 @@ public final class ImageRepository {
 
   /** A live image and the given project's membership of it (null when none), in one round trip. */
   public Future<Optional<Visible>> findFor(String id, String projectId) {
-    return pool.preparedQuery("SELECT " + qualified() + ", m.status AS member_status FROM images i"
-            + " LEFT JOIN image_members m ON m.image_id = i.id AND m.member_id = $2 AND NOT m.deleted"
-            + " WHERE i.id = $1 AND NOT i.deleted")
+    return pool.preparedQuery(FIND_FOR).execute(Tuple.of(id, projectId)).map(ImageRepository::visible);
+  }
+
+  private static final String FIND_FOR = "SELECT " + qualified() + ", m.status AS member_status FROM images i"
+      + " LEFT JOIN image_members m ON m.image_id = i.id AND m.member_id = $2 AND NOT m.deleted"
+      + " WHERE i.id = $1 AND NOT i.deleted";
+
+  private static Optional<Visible> visible(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row r = rows.iterator().next();
+    String ms = r.getString("member_status");
+    return Optional.of(new Visible(ImageRows.image(r), ms == null ? null : MemberStatus.parse(ms).orElse(null)));
+  }
+
+  /** One image read under its row lock, and the write that goes with it, on the lock's transaction. */
+  public interface LockedImage {
+    /** The image as the caller's project sees it, read after the lock was taken; empty when gone. */
+    Optional<Visible> found();
+
+    /** An update of the locked row: nobody can have written it since {@link #found()}. */
+    Future<Optional<Image>> update(Image changed, List<Location> dropped);
+  }
+
+  /**
+   * Runs {@code work} on a transaction that holds the image's row lock ({@code SELECT … FOR UPDATE}):
+   * writers of one image queue in PostgreSQL, each reading what the previous one committed, instead
+   * of retrying. Used when an optimistic write lost a race; the lock is held only for one read, the
+   * in-memory change and one write.
+   */
+  public <T> Future<T> withLock(String id, String projectId, Function<LockedImage, Future<T>> work) {
+    return pool.withTransaction(conn -> conn.preparedQuery(FIND_FOR + " FOR UPDATE OF i")
         .execute(Tuple.of(id, projectId))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            return Optional.empty();
+        .map(ImageRepository::visible)
+        .compose(found -> work.apply(new LockedImage() {
+          @Override
+          public Optional<Visible> found() {
+            return found;
           }
-          Row r = rows.iterator().next();
-          String ms = r.getString("member_status");
-          return Optional.of(new Visible(ImageRows.image(r), ms == null ? null : MemberStatus.parse(ms).orElse(null)));
-        });
+
+          @Override
+          public Future<Optional<Image>> update(Image changed, List<Location> dropped) {
+            return updateOn(conn, changed, dropped);
+          }
+        })));
   }
 
   /** One page of {@code GET /v2/images}, in the query's order (see {@link ImageListQuery}). */
@@ -131,20 +165,24 @@ public final class ImageRepository {
     if (dropped.isEmpty()) {
       return update(changed);
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(UPDATE).execute(updateTuple(changed))
-        .compose(rows -> {
-          Optional<Image> updated = first(rows);
-          if (updated.isEmpty()) {
-            return Future.succeededFuture(updated);
-          }
-          List<Tuple> garbage = new ArrayList<>();
-          for (Location l : dropped) {
-            garbage.add(Tuple.of(l.store(), l.key(), changed.id()));
-          }
-          return conn.preparedQuery("INSERT INTO blob_garbage (store, blob_key, image_id) VALUES ($1, $2, $3)")
-              .executeBatch(garbage)
-              .map(updated);
-        }));
+    return pool.withTransaction(conn -> updateOn(conn, changed, dropped));
+  }
+
+  /** The update and, if it wrote, the garbage rows of the dropped locations; on one transaction. */
+  private Future<Optional<Image>> updateOn(SqlConnection conn, Image changed, List<Location> dropped) {
+    return conn.preparedQuery(UPDATE).execute(updateTuple(changed)).compose(rows -> {
+      Optional<Image> updated = first(rows);
+      if (updated.isEmpty() || dropped.isEmpty()) {
+        return Future.succeededFuture(updated);
+      }
+      List<Tuple> garbage = new ArrayList<>();
+      for (Location l : dropped) {
+        garbage.add(Tuple.of(l.store(), l.key(), changed.id()));
+      }
+      return conn.preparedQuery("INSERT INTO blob_garbage (store, blob_key, image_id) VALUES ($1, $2, $3)")
+          .executeBatch(garbage)
+          .map(updated);
+    });
   }
 
   private static final String UPDATE = "UPDATE images SET name = $3, visibility = $4, protected = $5,"

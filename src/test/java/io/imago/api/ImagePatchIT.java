@@ -364,6 +364,43 @@ class ImagePatchIT {
     }
   }
 
+  /**
+   * Forty writers on one image at once — twenty PATCHes of their own property and twenty tag PUTs —
+   * all get 200 (Glance answers these with 200 too), and every write is there afterwards.
+   */
+  @Test
+  void fortyConcurrentWritersOfOneImageAllSucceed() throws Exception {
+    String id = create(alice, new JsonObject());
+    int writers = 20;
+    ExecutorService many = Executors.newFixedThreadPool(2 * writers);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Future<Integer>> statuses = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int n = i;
+        statuses.add(many.submit(() -> {
+          go.await();
+          return patch(alice, id, ops(op("add", "/writer_" + n, "v" + n))).status();
+        }));
+        statuses.add(many.submit(() -> {
+          go.await();
+          return alice.put("/v2/images/" + id + "/tags/tag-" + n, null).status();
+        }));
+      }
+      go.countDown();
+      for (Future<Integer> f : statuses) {
+        assertThat(f.get()).isIn(200, 204);
+      }
+    } finally {
+      many.shutdownNow();
+    }
+    JsonObject image = show(alice, id);
+    for (int i = 0; i < writers; i++) {
+      assertThat(image.getString("writer_" + i)).as("writer_" + i).isEqualTo("v" + i);
+      assertThat(image.getJsonArray("tags").getList()).as("tags").contains("tag-" + i);
+    }
+  }
+
   @Test
   void theImagePathAllowsGetPatchDelete() {
     String id = create(alice, new JsonObject());
