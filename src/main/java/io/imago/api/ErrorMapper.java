@@ -90,7 +90,13 @@ public final class ErrorMapper {
     HttpServerResponse resp = rc.response();
     HttpResponseStatus status = STATUS.get(e.kind());
     // a 501 is the client's unknown method, not our failure
-    if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED) {
+    if (e.kind() == ErrorKind.UNAVAILABLE) {
+      // a dependency is down: one line per request, the stack is the dependency's, not ours
+      LOG.atWarn().setMessage("request failed: unavailable").addKeyValue("request_id", RequestIds.get(rc))
+          .addKeyValue("method", rc.request().method()).addKeyValue("path", rc.request().path())
+          .addKeyValue("reason", e.getMessage())
+          .addKeyValue("cause", e.getCause() != null ? String.valueOf(e.getCause()) : null).log();
+    } else if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED) {
       LOG.atError().setMessage("request failed").addKeyValue("request_id", RequestIds.get(rc))
           .addKeyValue("method", rc.request().method()).addKeyValue("path", rc.request().path())
           .setCause(e.getCause() != null ? e.getCause() : e).log();

@@ -158,6 +158,7 @@ public final class Routes {
       });
     }
     router.route("/healthcheck").handler(health::handle);
+    router.get("/healthcheck/detailed").handler(RequestIds::assign).handler(authenticate).handler(health::detailed);
     router.get("/metrics").handler(rc -> rc.response().putHeader("Content-Type", "text/plain; version=0.0.4")
         .end(metrics.get()));
     router.route().method(HttpMethod.OPTIONS).handler(Routes::options);

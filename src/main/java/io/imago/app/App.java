@@ -110,7 +110,7 @@ public final class App implements AutoCloseable {
           .addKeyValue("migrations_applied", applied).log();
 
       Metrics metrics = new Metrics(registry);
-      Components c = Components.wire(config, vertx, pool, metrics, Clock.systemUTC(), policy, protections);
+      Components c = Components.wire(config, vertx, pool, postgres, metrics, Clock.systemUTC(), policy, protections);
       recover(config, c);
       List<String> workers = new ArrayList<>();
       for (JobWorker w : c.workers) {

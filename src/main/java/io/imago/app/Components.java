@@ -2,6 +2,14 @@ package io.imago.app;
 
 import io.imago.api.DiscoveryHandler;
 import io.imago.api.HealthHandler;
+import io.imago.db.DatabaseHealth;
+import io.imago.db.embedded.EmbeddedPostgres;
+import io.imago.db.embedded.PostgresSupervisor;
+import io.imago.store.InstrumentedStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import io.imago.api.ImageActionsHandler;
 import io.imago.api.ImageDataHandler;
 import io.imago.api.ImageListHandler;
@@ -88,9 +96,13 @@ final class Components {
     this.handlers = handlers;
   }
 
-  /** Builds the graph. Blocking (store directories are created): call at start, from a plain thread. */
-  static Components wire(ImagoConfig config, Vertx vertx, Pool pool, Metrics metrics, Clock clock, Policy policy,
-      PropertyProtections protections) throws IOException {
+  /**
+   * Builds the graph. Blocking (store directories are created): call at start, from a plain thread.
+   *
+   * @param postgres the embedded server to supervise, or null with an external database
+   */
+  static Components wire(ImagoConfig config, Vertx vertx, Pool pool, EmbeddedPostgres postgres, Metrics metrics,
+      Clock clock, Policy policy, PropertyProtections protections) throws IOException {
     Pools pools = new Pools(vertx, config.workers());
     StoreRegistry stores = StoreRegistry.open(config.store(),
         Map.of(FileBlobStore.TYPE, FileBlobStore.type(vertx, pools, config.nodeId())), metrics);
@@ -102,6 +114,15 @@ final class Components {
     JobWorker sweeper = new JobWorker(new BlobSweeper(new BlobGarbageRepository(pool), stores), SWEEP_INTERVAL,
         true, scheduler, metrics.worker("blob-sweeper"), WORKER_STOP_TIMEOUT);
     Runnable sweepNow = sweeper::kick;
+    List<JobWorker> workers = new ArrayList<>(List.of(sweeper));
+    DatabaseHealth databaseHealth = new DatabaseHealth(vertx, pool, clock);
+    workers.add(new JobWorker(databaseHealth, DatabaseHealth.INTERVAL, false, scheduler,
+        metrics.worker(databaseHealth.name()), WORKER_STOP_TIMEOUT));
+    PostgresSupervisor supervisor = postgres == null ? null : new PostgresSupervisor(vertx, postgres, clock);
+    if (supervisor != null) {
+      workers.add(new JobWorker(supervisor, PostgresSupervisor.INTERVAL, false, scheduler,
+          metrics.worker(supervisor.name()), WORKER_STOP_TIMEOUT));
+    }
 
     // One Keystone client (and one service-user token) for token validation and limits alike
     KeystoneClient keystone = config.auth().keystoneStrategy() || config.quotas().useKeystoneLimits()
@@ -136,8 +157,39 @@ final class Components {
         new DiscoveryHandler(imagesConfig, policy, quotas, imageStores, lookups),
         new SchemasHandler(schema),
         new VersionsHandler(false, stores.multiStore(), publicEndpoint),
-        new HealthHandler(config.http().healthcheckDisableFile(), lifecycle));
-    return new Components(pools, stores, images, members, lifecycle, authenticator, List.of(sweeper), handlers);
+        new HealthHandler(config.http().healthcheckDisableFile(), lifecycle, databaseHealth,
+            () -> moreHealthChecks(vertx, supervisor, stores)));
+    return new Components(pools, stores, images, members, lifecycle, authenticator, List.copyOf(workers), handlers);
+  }
+
+  /** The detailed health view's checks beyond the database: its supervisor, and every store's room. */
+  private static Future<JsonArray> moreHealthChecks(Vertx vertx, PostgresSupervisor supervisor, StoreRegistry stores) {
+    JsonArray out = new JsonArray();
+    if (supervisor != null) {
+      long pid = supervisor.pid();
+      out.add(HealthHandler.reason("EmbeddedDatabaseCheck", pid > 0 ? "OK" : "DATABASE NOT RUNNING",
+          new JsonObject().put("pid", pid).put("restarts", supervisor.restarts())));
+    }
+    List<Future<JsonObject>> checks = new ArrayList<>();
+    for (InstrumentedStore store : stores.all()) {
+      Object dir = store.properties().get("data_dir");
+      JsonObject details = new JsonObject().put("store", store.id()).put("type", store.type());
+      if (dir == null) {
+        checks.add(Future.succeededFuture(HealthHandler.reason("StoreCheck", "OK", details)));
+        continue;
+      }
+      details.put("data_dir", dir.toString());
+      checks.add(vertx.fileSystem().fsProps(dir.toString())
+          .map(fs -> HealthHandler.reason("StoreCheck", "OK", details.put("usable_bytes", fs.usableSpace())
+              .put("total_bytes", fs.totalSpace())))
+          .otherwise(e -> HealthHandler.reason("StoreCheck", "STORE UNAVAILABLE", details.put("error", String.valueOf(e)))));
+    }
+    return Future.all(checks).map(all -> {
+      for (int i = 0; i < all.size(); i++) {
+        out.add((JsonObject) all.resultAt(i));
+      }
+      return out;
+    });
   }
 
   private static Authenticator authenticator(ImagoConfig config, KeystoneClient keystone, Policy policy, Clock clock) {

@@ -31,6 +31,7 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
   // in the order given: sections keyed by name (stores) keep the test's order
   private final Map<String, String> overrides = new LinkedHashMap<>();
   private UnaryOperator<ImagoConfig> customizer = c -> c;
+  private boolean ownDatabase;
   private App app;
   private Path dataDir;
 
@@ -39,6 +40,12 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
   /** A configuration option by its dotted path, as in conf/imago.yaml. */
   public ImagoServer with(String path, String value) {
     overrides.put(path, value);
+    return this;
+  }
+
+  /** The node starts (and supervises) its own embedded PostgreSQL, as in production, instead of the shared test server's. */
+  public ImagoServer ownDatabase() {
+    ownDatabase = true;
     return this;
   }
 
@@ -54,7 +61,11 @@ public final class ImagoServer implements BeforeAllCallback, AfterAllCallback {
     Map<String, String> o = new LinkedHashMap<>(overrides);
     o.putIfAbsent("http.port", "0");
     o.putIfAbsent("data_dir", dataDir.toString());
-    o.putIfAbsent("database.url", TestPostgres.get().newDatabase());
+    // an own database is started as in production, with fsync: a test that kills it must find
+    // what was committed (without fsync PostgreSQL also defers commits, which a kill then loses)
+    if (!ownDatabase) {
+      o.putIfAbsent("database.url", TestPostgres.get().newDatabase());
+    }
     o.putIfAbsent("node_id", "test-" + context.getRequiredTestClass().getSimpleName());
     o.putIfAbsent("logging.access_log", "false");
     app = App.start(customizer.apply(ConfigLoader.defaults(o)));

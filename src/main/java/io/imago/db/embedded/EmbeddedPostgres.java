@@ -52,14 +52,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final List<String> asUser;
   private final int port;
   private final String password;
+  private final boolean fsync;
   private boolean running;
 
-  private EmbeddedPostgres(Path bin, Path data, List<String> asUser, int port, String password) {
+  private EmbeddedPostgres(Path bin, Path data, List<String> asUser, int port, String password, boolean fsync) {
     this.bin = bin;
     this.data = data;
     this.asUser = asUser;
     this.port = port;
     this.password = password;
+    this.fsync = fsync;
   }
 
   /**
@@ -83,10 +85,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
     String password = Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
     int actualPort = port == 0 ? freePort() : port;
-    EmbeddedPostgres pg = new EmbeddedPostgres(bin, data, asUser, actualPort, password);
+    EmbeddedPostgres pg = new EmbeddedPostgres(bin, data, asUser, actualPort, password, fsync);
     pg.stopOrphan();
+    pg.startServer();
+    return pg;
+  }
+
+  /** pg_ctl start on this cluster's port; waits until the server accepts connections. */
+  private synchronized void startServer() throws IOException {
     List<String> opts = new ArrayList<>(List.of(
-        "-p " + actualPort,
+        "-p " + port,
         "-c listen_addresses=127.0.0.1",
         "-c unix_socket_directories=''",
         "-c max_connections=200"));
@@ -94,17 +102,59 @@ public final class EmbeddedPostgres implements AutoCloseable {
       opts.add("-c fsync=off -c synchronous_commit=off -c full_page_writes=off");
     }
     long t0 = System.nanoTime();
-    pg.run("pg_ctl", "-D", data.toString(), "-l", data.resolveSibling(data.getFileName() + ".log").toString(),
+    run("pg_ctl", "-D", data.toString(), "-l", data.resolveSibling(data.getFileName() + ".log").toString(),
         "-w", "-t", "60", "-o", String.join(" ", opts), "start");
-    pg.running = true;
+    running = true;
     LOG.atInfo().setMessage("embedded PostgreSQL started")
-        .addKeyValue("data_dir", data).addKeyValue("port", actualPort).addKeyValue("fsync", fsync)
+        .addKeyValue("data_dir", data).addKeyValue("port", port).addKeyValue("fsync", fsync)
         .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
-    return pg;
+  }
+
+  /**
+   * Whether the postmaster of this cluster is running: its {@code postmaster.pid} names a live
+   * PostgreSQL process. False after it was killed or crashed (and before a restart).
+   */
+  public boolean alive() {
+    OptionalPid pid = postmasterPid();
+    return pid.known() && ProcessHandle.of(pid.pid()).map(ProcessHandle::isAlive).orElse(false) && isPostgres(pid.pid());
+  }
+
+  /** The postmaster's pid, or -1 when there is none. */
+  public long pid() {
+    OptionalPid pid = postmasterPid();
+    return pid.known() ? pid.pid() : -1;
+  }
+
+  private record OptionalPid(boolean known, long pid) {}
+
+  private OptionalPid postmasterPid() {
+    try {
+      List<String> lines = Files.readAllLines(data.resolve("postmaster.pid"));
+      return lines.isEmpty() ? new OptionalPid(false, -1) : new OptionalPid(true, Long.parseLong(lines.get(0).trim()));
+    } catch (IOException | RuntimeException e) {
+      return new OptionalPid(false, -1);
+    }
+  }
+
+  /**
+   * Starts the server again after it died, on the same port (the connection pool reconnects to
+   * it). Blocking, up to a minute. PostgreSQL itself refuses to start while backends of the dead
+   * postmaster still hold its shared memory; they exit within moments, so the caller retries.
+   */
+  public synchronized void restart() throws IOException {
+    if (!running) {
+      throw new IOException("the embedded PostgreSQL was stopped; not restarting it");
+    }
+    startServer();
   }
 
   public int port() {
     return port;
+  }
+
+  /** The cluster's data directory. */
+  public Path dataDir() {
+    return data;
   }
 
   public String user() {
@@ -148,7 +198,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       chownRecursively(scratch, "nobody");
       Files.setOwner(pwfile, lookup().lookupPrincipalByName("nobody"));
     }
-    EmbeddedPostgres tool = new EmbeddedPostgres(bin, scratch, asUser, 0, password);
+    EmbeddedPostgres tool = new EmbeddedPostgres(bin, scratch, asUser, 0, password, false);
     try {
       tool.run("initdb", "-A", "scram-sha-256", "-U", "postgres", "--pwfile=" + pwfile, "-E", "UTF8",
           "--locale=C", "-D", scratch.toString());
