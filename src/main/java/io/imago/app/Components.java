@@ -49,6 +49,7 @@ import io.imago.quota.Quotas;
 import io.imago.store.StoreRegistry;
 import io.imago.store.file.FileBlobStore;
 import io.imago.tasks.BlobSweeper;
+import io.imago.tasks.StoreReconciler;
 import io.imago.worker.JobWorker;
 import io.imago.worker.Pools;
 import io.imago.worker.Scheduler;
@@ -111,10 +112,16 @@ final class Components {
     Lifecycle lifecycle = new Lifecycle();
     Scheduler scheduler = Scheduler.of(vertx, clock);
 
-    JobWorker sweeper = new JobWorker(new BlobSweeper(new BlobGarbageRepository(pool), stores), SWEEP_INTERVAL,
+    BlobGarbageRepository garbage = new BlobGarbageRepository(pool);
+    JobWorker sweeper = new JobWorker(new BlobSweeper(garbage, stores), SWEEP_INTERVAL,
         true, scheduler, metrics.worker("blob-sweeper"), WORKER_STOP_TIMEOUT);
     Runnable sweepNow = sweeper::kick;
     List<JobWorker> workers = new ArrayList<>(List.of(sweeper));
+    StoreReconciler reconciler = new StoreReconciler(pool, garbage, stores, clock, config.workers().orphanGrace(),
+        sweepNow, metrics);
+    // a first pass at start: a crash before it may have left data behind
+    workers.add(new JobWorker(reconciler, config.workers().reconcileInterval(), true, scheduler,
+        metrics.worker(reconciler.name()), WORKER_STOP_TIMEOUT));
     DatabaseHealth databaseHealth = new DatabaseHealth(vertx, pool, clock);
     workers.add(new JobWorker(databaseHealth, DatabaseHealth.INTERVAL, false, scheduler,
         metrics.worker(databaseHealth.name()), WORKER_STOP_TIMEOUT));
@@ -135,7 +142,8 @@ final class Components {
 
     ImagesConfig imagesConfig = config.images();
     Receiver receiver = new Receiver(pools, metrics, imagesConfig.hashingAlgorithm(), imagesConfig.hashingDigestName());
-    Uploads uploads = new Uploads(receiver, images, quotas, stores, lifecycle, metrics, config.nodeId(),
+    Uploads uploads = new Uploads(receiver, images, garbage, config.workers().orphanGrace(), quotas, stores,
+        lifecycle, metrics, config.nodeId(),
         imagesConfig.imageSizeCap(), Uploads.TapSource.NONE);
     Downloads downloads = new Downloads(stores, pools, metrics);
     ImageStores imageStores = new ImageStores(stores, images, sweepNow);

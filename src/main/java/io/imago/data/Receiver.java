@@ -14,6 +14,7 @@ import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * Moves one body into one store writer: body → {@link SinglePass} (size and limit, MD5,
@@ -46,6 +47,16 @@ public final class Receiver {
    * body's or the store's own error; in every failure the writer has been cancelled.
    */
   public Reception receive(ReadStream<Buffer> body, BlobWriter writer, UploadLimits limits, List<Tap<?>> extraTaps) {
+    return receive(body, writer, limits, extraTaps, () -> Future.succeededFuture());
+  }
+
+  /**
+   * {@link #receive(ReadStream, BlobWriter, UploadLimits, List)} that runs {@code beforeCommit}
+   * once every check passed and before the writer publishes the blob; its failure cancels the
+   * writer like any other (the use case journals the publication there).
+   */
+  public Reception receive(ReadStream<Buffer> body, BlobWriter writer, UploadLimits limits, List<Tap<?>> extraTaps,
+      Supplier<Future<?>> beforeCommit) {
     // The storage quota stops the stream like the size cap does, with its own 413 (Glance's
     // LimitingReader around the data when user_storage_quota is set).
     boolean quotaFirst = limits.quotaBytes() < limits.maxBytes();
@@ -85,7 +96,7 @@ public final class Receiver {
             return Future.failedFuture(new IllegalStateException(String.format(
                 "the store took %d bytes of an upload of %d", writer.bytesWritten(), n)));
           }
-          return writer.commit().map(location ->
+          return beforeCommit.get().compose(v -> writer.commit()).map(location ->
               new Received(n, found.get(md5), hashAlgo, found.get(hash), location, found));
         })
         .recover(e -> {

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.imago.data.Receiver.Reception;
 import io.imago.db.ImageRepository.UploadResult;
+import io.imago.db.BlobGarbageRepository;
 import io.imago.db.DatabaseErrors;
 import io.imago.db.ImageRepository;
 import io.imago.domain.Caller;
+import io.imago.fault.FaultPoints;
 import io.imago.domain.ErrorKind;
 import io.imago.domain.Image;
 import io.imago.domain.ImagoException;
@@ -21,8 +23,10 @@ import io.imago.store.UnknownStoreException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,8 @@ public final class Uploads {
 
   private final Receiver receiver;
   private final ImageRepository images;
+  private final BlobGarbageRepository garbage;
+  private final Duration orphanGrace;
   private final Quotas quotas;
   private final StoreRegistry stores;
   private final UploadRegistry running;
@@ -77,10 +83,18 @@ public final class Uploads {
   private final TapSource extraTaps;
   private final UploadFlow fileFlow;
 
-  public Uploads(Receiver receiver, ImageRepository images, Quotas quotas, StoreRegistry stores,
-      UploadRegistry running, Metrics metrics, String nodeId, long imageSizeCap, TapSource extraTaps) {
+  /**
+   * @param garbage where a publication is journalled until the image references it
+   * @param orphanGrace how long a journalled publication may wait for that before its blob counts
+   *     as orphaned (a crash between the two) and is deleted
+   */
+  public Uploads(Receiver receiver, ImageRepository images, BlobGarbageRepository garbage, Duration orphanGrace,
+      Quotas quotas, StoreRegistry stores, UploadRegistry running, Metrics metrics, String nodeId, long imageSizeCap,
+      TapSource extraTaps) {
     this.receiver = receiver;
     this.images = images;
+    this.garbage = garbage;
+    this.orphanGrace = orphanGrace;
     this.quotas = quotas;
     this.stores = stores;
     this.running = running;
@@ -169,9 +183,14 @@ public final class Uploads {
     if (running.draining()) {
       cancel.run();
     }
-    return store.create(id)
+    // Data an earlier, interrupted upload of this image left under its key is nobody's (the image
+    // was queued): it goes, and so do pending deletions of the key, which must not hit our data.
+    return garbage.forget(store.id(), id)
+        .compose(v -> store.delete(id))
+        .compose(v -> store.create(id))
         .compose(writer -> {
-          Reception reception = receiver.receive(req.body(), writer, limits, extraTaps.apply(receiving));
+          Reception reception = receiver.receive(req.body(), writer, limits, extraTaps.apply(receiving),
+              () -> garbage.journalPublication(store.id(), id, id, orphanGrace));
           cancel.set(reception.cancel());
           return reception.result();
         })
@@ -196,10 +215,31 @@ public final class Uploads {
     Long virtualSize = "raw".equals(receiving.diskFormat()) ? r.size() : null;
     UploadResult result = new UploadResult(r.size(), r.checksum(), r.hashAlgo(), r.hashValue(), virtualSize,
         location(r.location()));
-    return flow.complete(receiving.id(), result).compose(done -> done.map(Future::succeededFuture)
+    return Future.<Void>succeededFuture()
+        .map(v -> {
+          FaultPoints.reach(FaultPoints.UPLOAD_PUBLISHED);
+          return v;
+        })
+        .compose(v -> flow.complete(receiving.id(), result))
+        .recover(e -> unpublish(receiving.id(), store, r.location(), e))
+        .compose(done -> done.map(Future::succeededFuture)
         // deleted (or otherwise taken away) while we streamed: the bytes belong to nobody
         .orElseGet(() -> discard(store, r.location(), new ImagoException(ErrorKind.GONE, "Image %s could not be found"
             + " after upload. The image may have been deleted during the upload.", receiving.id()))));
+  }
+
+  /**
+   * The activation failed (the database): if the image is known not to reference the data, the
+   * data goes now; if that cannot be told (the database is still down, or the commit went through
+   * and only its answer was lost) it stays, journalled, for the sweeper to decide after the grace
+   * period — deleting it here could leave an active image without data.
+   */
+  private Future<Optional<Image>> unpublish(String id, InstrumentedStore store, BlobLocation location, Throwable cause) {
+    return images.find(id).transform(found -> {
+      boolean referenced = found.failed() || found.result().map(i -> i.locations().stream()
+          .anyMatch(l -> l.store().equals(location.store()) && l.key().equals(location.key()))).orElse(false);
+      return referenced ? Future.failedFuture(cause) : discard(store, location, cause);
+    });
   }
 
   /** The image's record of where its data is; in multi-store mode it names the store, as Glance's does. */

@@ -225,12 +225,22 @@ public final class ImageRepository {
    * (deleted meanwhile: the caller removes the data and answers 410).
    */
   public Future<Optional<Image>> finishUpload(String id, UploadResult u) {
-    return pool.preparedQuery("UPDATE images SET status = 'active', size = $2, checksum = $3, os_hash_algo = $4,"
-            + " os_hash_value = $5, virtual_size = $6, locations = $7, upload_node = NULL, updated_at = $8,"
-            + " revision = revision + 1 WHERE id = $1 AND status = 'saving' AND NOT deleted RETURNING " + COLUMNS)
+    // Publishing journalled the blob for deletion (BlobGarbageRepository#journalPublication);
+    // referencing it and dropping that entry happen together, so the blob is always accounted for.
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE images SET status = 'active', size = $2,"
+            + " checksum = $3, os_hash_algo = $4, os_hash_value = $5, virtual_size = $6, locations = $7,"
+            + " upload_node = NULL, updated_at = $8, revision = revision + 1"
+            + " WHERE id = $1 AND status = 'saving' AND NOT deleted RETURNING " + COLUMNS)
         .execute(Tuple.from(Arrays.asList(id, u.size(), u.checksum(), u.osHashAlgo(), u.osHashValue(),
             u.virtualSize(), ImageRows.locationsJson(List.of(u.location())), ts(now()))))
-        .map(ImageRepository::first);
+        .compose(rows -> {
+          Optional<Image> done = first(rows);
+          if (done.isEmpty()) {
+            return Future.succeededFuture(done); // the journal entry stays: the data goes
+          }
+          return conn.preparedQuery("DELETE FROM blob_garbage WHERE store = $1 AND blob_key = $2")
+              .execute(Tuple.of(u.location().store(), u.location().key())).map(done);
+        }));
   }
 
   /** {@code saving → queued} after a failed upload (size reset, as Glance does); empty if not saving. */

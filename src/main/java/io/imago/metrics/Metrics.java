@@ -51,6 +51,14 @@ public final class Metrics {
   }
 
   /** The Prometheus text exposition of every meter. */
+  /** A gauge set from outside (a worker's latest finding); registered once per name. */
+  public java.util.concurrent.atomic.AtomicLong gauge(String name, String description) {
+    java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+    io.micrometer.core.instrument.Gauge.builder(name, value, java.util.concurrent.atomic.AtomicLong::get)
+        .description(description).register(registry);
+    return value;
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -8,6 +8,11 @@ public final class BlobKeys {
 
   private BlobKeys() {}
 
+  /** Whether {@code key} is a well-formed key (a file of that name in a store can be a blob). */
+  public static boolean valid(String key) {
+    return key != null && KEY.matcher(key).matches();
+  }
+
   public static String require(String key) {
     if (key == null || !KEY.matcher(key).matches()) {
       throw new IllegalArgumentException("blob key: " + key + " (expected: [A-Za-z0-9._-], 1..200 chars, no leading dot)");

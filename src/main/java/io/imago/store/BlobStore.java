@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +60,14 @@ public interface BlobStore {
 
   /** The URL shown as {@code direct_url} / in {@code locations} for a blob of this store. */
   String url(String key);
+
+  /**
+   * Every published blob (not the writes in progress), for the reconciler that compares the store
+   * with the database. Stores that cannot list fail with {@link UnsupportedOperationException}.
+   */
+  default Future<List<StoredBlob>> list() {
+    return Future.failedFuture(new UnsupportedOperationException("store " + id() + " cannot list its blobs"));
+  }
 
   /** Removes what interrupted writers of this node left behind (run at start). */
   default Future<Integer> cleanIncomplete() {

@@ -28,7 +28,7 @@ public final class InstrumentedStore implements BlobStore {
 
   /** What the meters time, by these names. */
   private static final List<String> OPERATIONS =
-      List.of("stat", "read", "create", "write", "commit", "cancel", "delete", "clean");
+      List.of("stat", "read", "create", "write", "commit", "cancel", "delete", "clean", "list");
 
   private final BlobStore store;
   private final StoreMeters meters;
@@ -85,6 +85,11 @@ public final class InstrumentedStore implements BlobStore {
   public Future<Void> delete(String key) {
     BlobKeys.require(key);
     return timed("delete", key, () -> store.delete(key));
+  }
+
+  @Override
+  public Future<List<StoredBlob>> list() {
+    return timed("list", null, store::list);
   }
 
   @Override

@@ -51,6 +51,18 @@ public final class BlobSweeper implements Job {
     if (!stores.contains(g.store())) {
       return garbage.failed(g.id(), "unknown store " + g.store()).map(false);
     }
+    return garbage.inUse(g).compose(used -> {
+      if (used) {
+        // referenced again (a new upload of the image published under the same key): keep the data
+        LOG.atInfo().setMessage("kept image data that is in use again").addKeyValue("store", g.store())
+            .addKeyValue("key", g.key()).addKeyValue("image_id", g.imageId()).log();
+        return garbage.done(g.id()).map(false);
+      }
+      return deleteData(g);
+    }).recover(e -> garbage.failed(g.id(), String.valueOf(e.getMessage())).map(false));
+  }
+
+  private Future<Boolean> deleteData(Garbage g) {
     return stores.get(g.store()).delete(g.key())
         .compose(v -> garbage.done(g.id()))
         .map(v -> {

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,67 @@ class CrashRecoveryIT {
       byte[] bytes = Fixtures.bytes(100_000, 2);
       http.putBytes("/v2/images/" + id + "/file", bytes).expect(204);
       assertThat(http.get("/v2/images/" + id + "/file").expect(200).bytes()).isEqualTo(bytes);
+    }
+  }
+
+  /**
+   * The node dies at the worst instant of an upload: its blob is published in the store, the
+   * image does not reference it yet. After the restart the image is queued again and the orphaned
+   * blob is deleted (the publication was journalled); a new upload of the image works and stays.
+   */
+  @Test
+  void aCrashBetweenPublishingAndActivatingLeavesNoOrphanBlob() throws Exception {
+    Path data = dir.resolve("data");
+    List<String> args = List.of("--data-dir", data.toString(), "--database-url", TestPostgres.get().newDatabase());
+    Map<String, String> env = Map.of("IMAGO_WORKERS_ORPHAN_GRACE", "2s");
+    String id;
+    try (ForkedServer first = ForkedServer.start(List.of("-Xmx256m", "-Dimago.fault.halt_at=upload.published"), args,
+        env, dir.resolve("first.log"))) {
+      Http http = first.http();
+      id = Fixtures.createImage(http).getString("id");
+      try {
+        http.putBytes("/v2/images/" + id + "/file", Fixtures.bytes(1 << 20, 3));
+      } catch (RuntimeException connectionLost) {
+        // the node halted before answering
+      }
+      Await.until("the node halted", () -> !first.alive());
+    }
+    Path blob = data.resolve("images").resolve(id);
+    assertThat(blob).as("the crash left the published blob").exists();
+
+    try (ForkedServer second = ForkedServer.start(List.of("-Xmx256m"), args, env, dir.resolve("second.log"))) {
+      Http http = second.http();
+      assertThat(http.get("/v2/images/" + id).expect(200).json().getString("status")).isEqualTo("queued");
+      Thread.sleep(2_500); // the journal entry's grace period
+      // any delete kicks the sweeper
+      http.delete("/v2/images/" + Fixtures.createImage(http).getString("id")).expect(204);
+      Await.until("the orphaned blob is deleted", () -> !Files.exists(blob));
+
+      byte[] bytes = Fixtures.bytes(100_000, 4);
+      http.putBytes("/v2/images/" + id + "/file", bytes).expect(204);
+      http.delete("/v2/images/" + Fixtures.createImage(http).getString("id")).expect(204);
+      assertThat(http.get("/v2/images/" + id + "/file").expect(200).bytes()).isEqualTo(bytes);
+      assertThat(blob).exists();
+    }
+  }
+
+  /**
+   * The activation itself fails after the blob was published (here an injected failure; in life the
+   * database): the upload answers 503, the image is queued again and the published blob is gone.
+   */
+  @Test
+  void aFailedActivationRemovesThePublishedBlob() throws Exception {
+    Path data = dir.resolve("data");
+    List<String> args = List.of("--data-dir", data.toString(), "--database-url", TestPostgres.get().newDatabase());
+    try (ForkedServer server = ForkedServer.start(List.of("-Xmx256m", "-Dimago.fault.fail_at=upload.published"), args,
+        dir.resolve("server.log"))) {
+      Http http = server.http();
+      String id = Fixtures.createImage(http).getString("id");
+      Http.Resp r = http.putBytes("/v2/images/" + id + "/file", Fixtures.bytes(1 << 20, 5));
+      Http.assertGlanceError(r, 503);
+      assertThat(r.body()).doesNotContain(data.toString());
+      assertThat(http.get("/v2/images/" + id).expect(200).json().getString("status")).isEqualTo("queued");
+      assertThat(data.resolve("images").resolve(id)).doesNotExist();
     }
   }
 

@@ -8,6 +8,7 @@ import io.imago.config.ConfigLoader;
 import io.imago.config.ImagoConfig;
 import io.imago.config.WorkerConfig;
 import io.imago.db.Database;
+import io.imago.db.BlobGarbageRepository;
 import io.imago.db.ImageRepository;
 import io.imago.db.UsageRepository;
 import io.imago.domain.Caller;
@@ -85,8 +86,8 @@ class FailingTapIT {
     Quotas quotas = new Quotas(config.quotas(), new ConfiguredLimitSource(config.quotas()), new UsageRepository(pool),
         images);
     Uploads.TapSource refuseAfter2MiB = image -> List.of(new RefusingTap());
-    uploads = new Uploads(new Receiver(pools, metrics, "sha512", "SHA-512"), images, quotas, stores, new Lifecycle(),
-        metrics, "node-a", 1L << 40, refuseAfter2MiB);
+    uploads = new Uploads(new Receiver(pools, metrics, "sha512", "SHA-512"), images, new BlobGarbageRepository(pool),
+        java.time.Duration.ofHours(1), quotas, stores, new Lifecycle(), metrics, "node-a", 1L << 40, refuseAfter2MiB);
   }
 
   @AfterEach

@@ -77,6 +77,19 @@ abstract class BlobStoreContract {
   }
 
   @Test
+  void listShowsCommittedBlobsWithSizeAndNotWritesInProgress() {
+    write("k7", random(1234, 7));
+    BlobWriter w = call(() -> store().create("k8"));
+    call(() -> w.write(Buffer.buffer(random(100, 8))));
+    java.util.Map<String, StoredBlob> listed = new java.util.HashMap<>();
+    call(() -> store().list()).forEach(b -> listed.put(b.key(), b));
+    assertThat(listed).containsKey("k7").doesNotContainKey("k8");
+    assertThat(listed.get("k7").size()).isEqualTo(1234);
+    assertThat(listed.get("k7").modified()).isBefore(java.time.Instant.now().plusSeconds(5));
+    call(w::cancel);
+  }
+
+  @Test
   void aCommitAfterCancelFailsAndPublishesNothing() {
     BlobWriter w = call(() -> store().create("k6"));
     call(() -> w.write(Buffer.buffer(random(100, 6))));

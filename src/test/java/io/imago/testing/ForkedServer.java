@@ -45,6 +45,12 @@ public final class ForkedServer implements AutoCloseable {
    * serves; its output goes to {@code log}.
    */
   public static ForkedServer start(List<String> jvmArgs, List<String> args, Path log) throws IOException {
+    return start(jvmArgs, args, java.util.Map.of(), log);
+  }
+
+  /** {@link #start(List, List, Path)} with extra environment variables ({@code IMAGO_*} options). */
+  public static ForkedServer start(List<String> jvmArgs, List<String> args, java.util.Map<String, String> env, Path log)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -54,7 +60,9 @@ public final class ForkedServer implements AutoCloseable {
     cmd.add("--port");
     cmd.add("0");
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread pump = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

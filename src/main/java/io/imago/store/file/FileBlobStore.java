@@ -9,6 +9,7 @@ import io.imago.store.ByteRange;
 import io.imago.store.StoreCapability;
 import io.imago.store.StoreException;
 import io.imago.store.StoreType;
+import io.imago.store.StoredBlob;
 import io.imago.worker.Pools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,11 +19,16 @@ import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -151,6 +157,31 @@ public final class FileBlobStore implements BlobStore {
         throw onWrite(key, e);
       }
       return null;
+    });
+  }
+
+  @Override
+  public Future<List<StoredBlob>> list() {
+    return pools.blocking(() -> {
+      List<StoredBlob> out = new ArrayList<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+        for (Path p : ds) {
+          String name = p.getFileName().toString();
+          BasicFileAttributes a;
+          try {
+            a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          } catch (NoSuchFileException gone) {
+            continue; // deleted while we listed
+          }
+          // the incomplete/ directory and anything that is not a plain file is not a blob
+          if (a.isRegularFile() && BlobKeys.valid(name)) {
+            out.add(new StoredBlob(name, a.size(), a.lastModifiedTime().toInstant()));
+          }
+        }
+      } catch (IOException e) {
+        throw FileErrors.onRead(id, "", e);
+      }
+      return out;
     });
   }
 
