@@ -87,6 +87,15 @@ public final class ErrorMapper {
     HttpServerResponse resp = rc.response();
     HttpResponseStatus status = STATUS.get(e.kind());
     // a 501 is the client's unknown method, not our failure
+    if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED && resp.closed()) {
+      // the client hung up (or its connection was closed for a malformed body or a timeout): the
+      // failure is what that did to the request, and nobody is left to answer
+      LOG.atInfo().setMessage("request ended: the client's connection is closed")
+          .addKeyValue("request_id", RequestIds.get(rc)).addKeyValue("method", rc.request().method())
+          .addKeyValue("path", rc.request().path())
+          .addKeyValue("reason", String.valueOf((e.getCause() != null ? e.getCause() : e).getMessage())).log();
+      return;
+    }
     if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED) {
       LOG.atError().setMessage("request failed").addKeyValue("request_id", RequestIds.get(rc))
           .addKeyValue("method", rc.request().method()).addKeyValue("path", rc.request().path())
