@@ -57,10 +57,12 @@ public final class App implements AutoCloseable {
   private final List<String> workerDeployments;
   private final List<ApiVerticle> verticles;
   private final int port;
+  private final Connections connections;
   private boolean closed;
 
   private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool,
-      Components components, List<String> workerDeployments, List<ApiVerticle> verticles, int port) {
+      Components components, List<String> workerDeployments, List<ApiVerticle> verticles, int port,
+      Connections connections) {
     this.config = config;
     this.lock = lock;
     this.vertx = vertx;
@@ -70,6 +72,7 @@ public final class App implements AutoCloseable {
     this.workerDeployments = workerDeployments;
     this.verticles = verticles;
     this.port = port;
+    this.connections = connections;
   }
 
   /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
@@ -142,7 +145,7 @@ public final class App implements AutoCloseable {
       if (!config.auth().keystoneStrategy()) {
         warnNoauth(config.http().bind());
       }
-      return new App(config, lock, vertx, postgres, pool, c, workers, verticles, port);
+      return new App(config, lock, vertx, postgres, pool, c, workers, verticles, port, connections);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {
@@ -258,6 +261,11 @@ public final class App implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The client connections: how many are open, the cap in force. */
+  public Connections connections() {
+    return connections;
   }
 
   public ImagoConfig config() {
