@@ -90,7 +90,10 @@ public final class ErrorMapper {
     if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED && resp.closed()) {
       // the client hung up (or its connection was closed for a malformed body or a timeout): the
       // failure is what that did to the request, and nobody is left to answer
-      LOG.atInfo().setMessage("request ended: the client's connection is closed")
+      // once: a malformed body was logged where it was found
+      ConnectionGuard.Exchange x = ConnectionGuard.exchange(rc.request());
+      (x != null && x.error() != null ? LOG.atDebug() : LOG.atInfo())
+          .setMessage("request ended: the client's connection is closed")
           .addKeyValue("request_id", RequestIds.get(rc)).addKeyValue("method", rc.request().method())
           .addKeyValue("path", rc.request().path())
           .addKeyValue("reason", String.valueOf((e.getCause() != null ? e.getCause() : e).getMessage())).log();
