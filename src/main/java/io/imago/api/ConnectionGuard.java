@@ -94,6 +94,7 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   private volatile boolean closedFlag;
   private volatile boolean refused;
   private volatile Exchange current = new Exchange();
+  private volatile ChannelHandlerContext observerContext;
   private int inFlight;
   private String accept;
 
@@ -216,11 +217,46 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
               .addKeyValue("request_id", e.requestId).addKeyValue("remote", remote())
               .addKeyValue("timeout_ms", owner.bodyTimeoutNanos / 1_000_000).log();
           e.error = "request body stalled";
-          close("body_timeout");
+          owner.metrics.connectionClosed("body_timeout");
+          channel.eventLoop().execute(this::requestTimeout);
         }
       }
       default -> { }
     }
+  }
+
+  /** The body stalled: Glance's 408 if no response has started (as nginx answers), then the close. */
+  private void requestTimeout() {
+    ChannelHandlerContext ctx = observerContext;
+    Exchange e = current;
+    if (ctx == null || e.status != 0 || !channel.isActive()) {
+      channel.close();
+      return;
+    }
+    answerAndClose(ctx, e, HttpResponseStatus.REQUEST_TIMEOUT,
+        "The request body did not arrive in time: no data for " + owner.bodyTimeoutNanos / 1_000_000_000 + " s.");
+  }
+
+  /** Writes a Glance error response past Vert.x (its response object is not involved), then closes. */
+  private void answerAndClose(ChannelHandlerContext ctx, Exchange e, HttpResponseStatus status, String message) {
+    ErrorMapper.Body body = ErrorMapper.render(accept, status, message);
+    byte[] text = body.text().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(text));
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
+        .set(HttpHeaderNames.CONTENT_LENGTH, text.length)
+        .set(HttpHeaderNames.CONNECTION, "close");
+    if (e.requestId != null) {
+      resp.headers().set(RequestIds.HEADER, e.requestId);
+    }
+    e.status = status.code();
+    e.byGuard = true;
+    ctx.writeAndFlush(resp).addListener(f -> {
+      if (f.isSuccess()) {
+        e.bodyBytes = text.length;
+        e.complete = true;
+      }
+      ctx.channel().close();
+    });
   }
 
   private void close(String reason) {
@@ -281,6 +317,11 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   // ---- the HTTP/1.x side: between the codec and Vert.x ----
 
   private final class Observer extends ChannelDuplexHandler {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      observerContext = ctx;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest req) {
@@ -368,27 +409,8 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         ctx.close();
         return;
       }
-      ErrorMapper.Body body = ErrorMapper.render(accept, HttpResponseStatus.BAD_REQUEST,
+      answerAndClose(ctx, e, HttpResponseStatus.BAD_REQUEST,
           "The request body is malformed: its chunked transfer coding is invalid.");
-      byte[] text = body.text().getBytes(StandardCharsets.UTF_8);
-      FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-          Unpooled.wrappedBuffer(text));
-      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, body.contentType())
-          .set(HttpHeaderNames.CONTENT_LENGTH, text.length)
-          .set(HttpHeaderNames.CONNECTION, "close");
-      if (e.requestId != null) {
-        resp.headers().set(RequestIds.HEADER, e.requestId);
-      }
-      e.status = 400;
-      e.byGuard = true;
-      // past the encoder, straight from here: Vert.x's response object is not involved
-      ctx.writeAndFlush(resp).addListener(f -> {
-        if (f.isSuccess()) {
-          e.bodyBytes = text.length;
-          e.complete = true;
-        }
-        ctx.channel().close();
-      });
     }
   }
 }
