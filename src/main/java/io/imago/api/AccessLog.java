@@ -58,13 +58,16 @@ final class AccessLog {
       bytes = resp.bytesWritten();
       outcome = "sent";
     }
-    LOG.atInfo().setMessage("request")
+    var event = LOG.atInfo().setMessage("request")
         .addKeyValue("method", req.method().name())
         .addKeyValue("path", req.path())
         .addKeyValue("status", status)
         .addKeyValue("bytes", bytes)
-        .addKeyValue("outcome", outcome)
-        .addKeyValue("error", x == null ? null : x.error())
+        .addKeyValue("outcome", outcome);
+    if (x != null && x.error() != null) {
+      event = event.addKeyValue("error", x.error());
+    }
+    event
         .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000)
         .addKeyValue("request_id", RequestIds.get(rc))
         .addKeyValue("remote", req.remoteAddress() == null ? null : req.remoteAddress().hostAddress())
