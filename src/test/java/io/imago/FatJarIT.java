@@ -159,7 +159,7 @@ class FatJarIT {
     assertThat(node.log()).contains("Imago stopped");
     // logging.access_log is on by default: one line per request
     assertThat(node.log()).containsPattern("access request method=PUT path=/v2/images/" + id
-        + "/file status=204 bytes=0 ms=\\d+ request_id=req-[-0-9a-f]+ remote=127.0.0.1");
+        + "/file status=204 bytes=0 outcome=sent ms=\\d+ request_id=req-[-0-9a-f]+ remote=127.0.0.1");
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -90,6 +90,18 @@ public final class ErrorMapper {
     HttpServerResponse resp = rc.response();
     HttpResponseStatus status = STATUS.get(e.kind());
     // a 501 is the client's unknown method, not our failure
+    if (status.code() >= 500 && e.kind() != ErrorKind.NOT_IMPLEMENTED && resp.closed()) {
+      // the client hung up (or its connection was closed for a malformed body or a timeout): the
+      // failure is what that did to the request, and nobody is left to answer
+      // once: a malformed body was logged where it was found
+      ConnectionGuard.Exchange x = ConnectionGuard.exchange(rc.request());
+      (x != null && x.error() != null ? LOG.atDebug() : LOG.atInfo())
+          .setMessage("request ended: the client's connection is closed")
+          .addKeyValue("request_id", RequestIds.get(rc)).addKeyValue("method", rc.request().method())
+          .addKeyValue("path", rc.request().path())
+          .addKeyValue("reason", String.valueOf((e.getCause() != null ? e.getCause() : e).getMessage())).log();
+      return;
+    }
     if (e.kind() == ErrorKind.UNAVAILABLE) {
       // a dependency is down: one line per request, the stack is the dependency's, not ours
       LOG.atWarn().setMessage("request failed: unavailable").addKeyValue("request_id", RequestIds.get(rc))

@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,9 +141,27 @@ public final class ImageDataHandler {
       resp.putHeader("Content-MD5", c.checksum());
     }
     Runnable counted = lifecycle.downloadStarted();
-    return body(rc.request(), resp, c).andThen(ar -> {
-      counted.run();
-      c.end().ended(ar.succeeded());
+    // The download ends exactly once, however the client leaves (issue 10, part 5): when the body
+    // completes or fails, when sending throws because the connection closed while the file was
+    // being opened, or when the connection closes first — Vert.x 5.0 may then never complete a
+    // sendFile, and the open file would wait for the garbage collector.
+    AtomicBoolean over = new AtomicBoolean();
+    java.util.function.Consumer<Boolean> end = complete -> {
+      if (over.compareAndSet(false, true)) {
+        counted.run();
+        c.end().ended(complete);
+      }
+    };
+    Runnable unwatch = ConnectionGuard.onClose(rc.request().connection(), () -> end.accept(false));
+    Future<Void> sent;
+    try {
+      sent = body(rc.request(), resp, c);
+    } catch (RuntimeException e) { // "Response is closed" and the like: the client is gone
+      sent = Future.failedFuture(e);
+    }
+    return sent.andThen(ar -> {
+      unwatch.run();
+      end.accept(ar.succeeded());
       if (ar.failed() && resp.headWritten() && !resp.ended() && !resp.closed()) {
         resp.reset();
       }

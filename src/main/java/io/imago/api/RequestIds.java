@@ -29,6 +29,7 @@ public final class RequestIds {
       }
     }
     rc.put(KEY, id);
+    ConnectionGuard.requestId(rc.request(), id); // for what the connection itself logs (a malformed body)
     String header = id;
     rc.addHeadersEndHandler(v -> rc.response().headers().set(HEADER, header));
     if (tooLong != null) {

@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.spi.metrics.TCPMetrics;
+import io.imago.api.ConnectionGuard;
 import io.vertx.ext.web.Router;
 import java.util.function.Function;
 
@@ -41,9 +43,32 @@ final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(options(http, port))
-        .connectionHandler(ApiVerticle::paceSendfile)
+        .connectionHandler(ApiVerticle::connected)
         .requestHandler(routes.apply(vertx));
     return server.listen();
+  }
+
+  /** Every HTTP connection, once Vert.x has chosen its protocol and before its first request. */
+  static void connected(HttpConnection connection) {
+    registerSocketMetric(connection);
+    ConnectionGuard.attach(connection);
+    paceSendfile(connection);
+  }
+
+  /**
+   * The start-up race (issue 10, part 9): Vert.x 5.0 binds the port first and creates the server's
+   * metrics in the bind's completion ({@code NetServerImpl.bind}); a connection accepted in between
+   * gets no socket metric, yet its HTTP connection, set up on its first bytes, finds the metrics
+   * and hands that null socket metric to vertx-micrometer's {@code requestBegin}, which throws:
+   * the request is never answered. Such a connection is registered now, as Vert.x would have
+   * done at accept; from here on it is like every other. (A connection that found no metrics at
+   * all is simply not measured.)
+   */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static void registerSocketMetric(HttpConnection connection) {
+    if (connection instanceof ConnectionBase c && c.metric() == null && c.metrics() instanceof TCPMetrics m) {
+      c.metric(m.connected(c.remoteAddress(), c.remoteName()));
+    }
   }
 
   /**

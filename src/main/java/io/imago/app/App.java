@@ -1,5 +1,6 @@
 package io.imago.app;
 
+import io.imago.api.Connections;
 import io.imago.api.Routes;
 import io.imago.config.ImagoConfig;
 import io.imago.config.QuotaConfig;
@@ -56,10 +57,12 @@ public final class App implements AutoCloseable {
   private final List<String> workerDeployments;
   private final List<ApiVerticle> verticles;
   private final int port;
+  private final Connections connections;
   private boolean closed;
 
   private App(ImagoConfig config, DataDirLock lock, Vertx vertx, EmbeddedPostgres postgres, Pool pool,
-      Components components, List<String> workerDeployments, List<ApiVerticle> verticles, int port) {
+      Components components, List<String> workerDeployments, List<ApiVerticle> verticles, int port,
+      Connections connections) {
     this.config = config;
     this.lock = lock;
     this.vertx = vertx;
@@ -69,6 +72,7 @@ public final class App implements AutoCloseable {
     this.workerDeployments = workerDeployments;
     this.verticles = verticles;
     this.port = port;
+    this.connections = connections;
   }
 
   /** Starts a node and returns once it serves requests. Blocking: call from a plain thread. */
@@ -89,6 +93,9 @@ public final class App implements AutoCloseable {
             config.database().embeddedPort(), config.database().embeddedFsync());
       }
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Metrics metrics = new Metrics(registry);
+      Connections connections = connections(config, metrics);
+      Transport transport = Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
       vertx = Vertx.builder()
           .with(new VertxOptions()
               .setPreferNativeTransport(true)
@@ -99,8 +106,9 @@ public final class App implements AutoCloseable {
                   // the database pools' sockets: per-connection gauges that collide between pools
                   .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)))
           .withMetrics(new MicrometerMetricsFactory(registry))
-          .withTransport(Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO)
+          .withTransport(Connections.transport(transport, connections))
           .build();
+      connections.start(vertx);
       if (postgres != null) {
         url = ensureDatabase(vertx, postgres);
       }
@@ -109,7 +117,6 @@ public final class App implements AutoCloseable {
       LOG.atInfo().setMessage("database ready").addKeyValue("embedded", postgres != null)
           .addKeyValue("migrations_applied", applied).log();
 
-      Metrics metrics = new Metrics(registry);
       Components c = Components.wire(config, vertx, pool, postgres, metrics, Clock.systemUTC(), policy, protections);
       recover(config, c);
       List<String> workers = new ArrayList<>();
@@ -133,12 +140,12 @@ public final class App implements AutoCloseable {
       LOG.atInfo().setMessage("Imago is serving the Image API v2")
           .addKeyValue("url", "http://" + config.http().bind() + ":" + port)
           .addKeyValue("event_loops", instances).addKeyValue("data_dir", config.dataDir())
-          .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+          .addKeyValue("transport", transport.name())
           .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log();
       if (!config.auth().keystoneStrategy()) {
         warnNoauth(config.http().bind());
       }
-      return new App(config, lock, vertx, postgres, pool, c, workers, verticles, port);
+      return new App(config, lock, vertx, postgres, pool, c, workers, verticles, port, connections);
     } catch (Exception | Error e) {
       if (vertx != null) {
         try {
@@ -153,6 +160,27 @@ public final class App implements AutoCloseable {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * The connection cap and timeouts. The JVM raised the soft descriptor limit to the hard one at
+   * start (-XX:+MaxFDLimit, the default on Linux); {@code http.max_connections: 0} sizes the cap
+   * below it, with room for files and the database pool, and the limit is logged either way.
+   */
+  private static Connections connections(ImagoConfig config, Metrics metrics) {
+    long limit = Connections.descriptorLimit();
+    int configured = config.http().maxConnections();
+    int max = configured > 0 ? configured : Connections.defaultMaxConnections(limit, config.database().poolSize());
+    var event = LOG.atInfo().setMessage("connection limits").addKeyValue("descriptor_limit", limit)
+        .addKeyValue("max_connections", max).addKeyValue("header_timeout", config.http().headerTimeout())
+        .addKeyValue("idle_timeout", config.http().idleTimeout()).addKeyValue("body_timeout", config.http().bodyTimeout());
+    if (limit > 0 && 2L * max + config.database().poolSize() + 256 > limit) {
+      LOG.atWarn().setMessage("http.max_connections leaves little room below the descriptor limit: at the cap, "
+          + "downloads and uploads may fail to open their files (raise the limit: LimitNOFILE in systemd, ulimit -n)")
+          .addKeyValue("descriptor_limit", limit).addKeyValue("max_connections", max).log();
+    }
+    event.log();
+    return new Connections(config.http(), max, metrics);
   }
 
   /** Puts back what this node left behind when it last stopped uncleanly, before it serves. */
@@ -233,6 +261,11 @@ public final class App implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The client connections: how many are open, the cap in force. */
+  public Connections connections() {
+    return connections;
   }
 
   public ImagoConfig config() {

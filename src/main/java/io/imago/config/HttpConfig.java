@@ -19,6 +19,16 @@ import java.time.Duration;
  * @param shutdownTimeout how long a graceful shutdown waits for in-flight downloads
  * @param healthcheckDisableFile oslo.middleware's {@code disable_by_file_path}: while this file
  *     exists {@code /healthcheck} answers 503, so a load balancer drains the node; or null
+ * @param maxConnections most client connections open at once; 0 sizes it from the process's
+ *     descriptor limit ({@code api/Connections#defaultMaxConnections}). Beyond it the oldest
+ *     connection that has no request in progress is closed, or, when every one is busy, the new
+ *     one is answered 503 and closed
+ * @param headerTimeout how long a connection may take to send a complete request head, from its
+ *     accept or from the first byte of a later request (slowloris); 0 = none
+ * @param idleTimeout how long a connection may stay open between requests; Glance's
+ *     {@code client_socket_timeout} (900 s there); 0 = none
+ * @param bodyTimeout how long a request body may stall (no byte while Imago is reading it) before
+ *     its connection is closed: a stalled upload fails as if the client had hung up; 0 = none
  */
 public record HttpConfig(
     String bind,
@@ -28,7 +38,11 @@ public record HttpConfig(
     long maxJsonBodySize,
     String publicEndpoint,
     Duration shutdownTimeout,
-    Path healthcheckDisableFile) {
+    Path healthcheckDisableFile,
+    int maxConnections,
+    Duration headerTimeout,
+    Duration idleTimeout,
+    Duration bodyTimeout) {
 
   public HttpConfig {
     requireNonNull(bind, "bind");
@@ -45,6 +59,19 @@ public record HttpConfig(
     if (maxJsonBodySize < 1024) {
       throw new ConfigException("http.max_json_body_size: " + maxJsonBodySize + " (expected: >= 1024)");
     }
+    if (maxConnections < 0) {
+      throw new ConfigException("http.max_connections: " + maxConnections + " (expected: >= 0; 0 = from the descriptor limit)");
+    }
+    requireNonNull(headerTimeout, "headerTimeout");
+    requireNonNull(idleTimeout, "idleTimeout");
+    requireNonNull(bodyTimeout, "bodyTimeout");
+    for (var t : new Object[][] {{"header_timeout", headerTimeout}, {"idle_timeout", idleTimeout},
+        {"body_timeout", bodyTimeout}}) {
+      Duration d = (Duration) t[1];
+      if (d.isNegative() || (!d.isZero() && d.toMillis() < 100)) {
+        throw new ConfigException("http." + t[0] + ": " + d.toMillis() + "ms (expected: 0 or >= 100ms)");
+      }
+    }
     if (publicEndpoint != null && publicEndpoint.endsWith("/")) {
       publicEndpoint = publicEndpoint.substring(0, publicEndpoint.length() - 1);
     }
@@ -60,6 +87,10 @@ public record HttpConfig(
         t.bytes("http.max_json_body_size", 1 << 20),
         t.string("http.public_endpoint", null),
         t.duration("http.shutdown_timeout", Duration.ofSeconds(30)),
-        t.path("http.healthcheck_disable_file", null, dataDir));
+        t.path("http.healthcheck_disable_file", null, dataDir),
+        t.integer("http.max_connections", 0),
+        t.duration("http.header_timeout", Duration.ofSeconds(30)),
+        t.duration("http.idle_timeout", Duration.ofSeconds(75)),
+        t.duration("http.body_timeout", Duration.ofSeconds(60)));
   }
 }

@@ -19,6 +19,10 @@ public final class Metrics {
   private final Timer uploadDuration;
   private final AtomicInteger uploadsInProgress = new AtomicInteger();
   private final AtomicInteger downloadsInProgress = new AtomicInteger();
+  /** Why Imago closed client connections itself (api/Connections), registered up front: never on an event loop. */
+  public static final java.util.List<String> CONNECTION_CLOSE_REASONS = java.util.List.of("header_timeout",
+      "idle_timeout", "body_timeout", "evicted", "refused", "malformed_body");
+  private final java.util.Map<String, Counter> connectionsClosed = new java.util.HashMap<>();
 
   public Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -34,6 +38,25 @@ public final class Metrics {
         .description("Time from the first byte of an upload to its image becoming active").register(registry);
     registry.gauge("imago_uploads_in_progress", uploadsInProgress);
     registry.gauge("imago_downloads_in_progress", downloadsInProgress);
+    for (String reason : CONNECTION_CLOSE_REASONS) {
+      connectionsClosed.put(reason, Counter.builder("imago_http_connections_closed").tag("reason", reason)
+          .description("Client connections Imago closed or refused itself, by reason").register(registry));
+    }
+  }
+
+  /** The open client connections and their cap. */
+  public void httpConnections(java.util.function.IntSupplier open, int max) {
+    io.micrometer.core.instrument.Gauge.builder("imago_http_connections", open::getAsInt)
+        .description("Client connections open").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("imago_http_connections_max", () -> max)
+        .description("http.max_connections in force").register(registry);
+  }
+
+  public void connectionClosed(String reason) {
+    Counter c = connectionsClosed.get(reason);
+    if (c != null) {
+      c.increment();
+    }
   }
 
   public MeterRegistry registry() {

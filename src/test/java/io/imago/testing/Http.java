@@ -54,6 +54,25 @@ public final class Http {
     return h;
   }
 
+  /**
+   * {@code GET url} on a connection of its own ({@code Connection: close}), answered within
+   * {@code timeoutMs}: the status, or -1 when the connection closed or timed out without one.
+   */
+  public static int statusWithin(String url, int timeoutMs) {
+    URI u = URI.create(url);
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()), timeoutMs);
+      s.setSoTimeout(timeoutMs);
+      s.getOutputStream().write(("GET " + u.getRawPath() + " HTTP/1.1\r\nHost: " + u.getHost()
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] line = s.getInputStream().readNBytes(12);
+      String text = new String(line, java.nio.charset.StandardCharsets.US_ASCII);
+      return text.startsWith("HTTP/1.1 ") ? Integer.parseInt(text.substring(9, 12)) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   public Resp get(String path, String... headers) {
     return send("GET", path, HttpRequest.BodyPublishers.noBody(), headers);
   }
