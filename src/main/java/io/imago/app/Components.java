@@ -11,6 +11,10 @@ import io.imago.api.ImageUpdates;
 import io.imago.api.ImageView;
 import io.imago.api.ImagesHandler;
 import io.imago.api.MembersHandler;
+import io.imago.api.MetadefAccess;
+import io.imago.api.MetadefContentsHandler;
+import io.imago.api.MetadefNamespacesHandler;
+import io.imago.api.MetadefSchemas;
 import io.imago.api.Routes;
 import io.imago.api.SchemasHandler;
 import io.imago.api.StoresHandler;
@@ -21,6 +25,7 @@ import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ImagesConfig;
 import io.imago.config.ImagoConfig;
 import io.imago.config.KeystoneConfig;
+import io.imago.config.MetadefsConfig;
 import io.imago.data.Downloads;
 import io.imago.data.ImageStores;
 import io.imago.data.Receiver;
@@ -28,6 +33,7 @@ import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
+import io.imago.db.MetadefRepository;
 import io.imago.db.UsageRepository;
 import io.imago.domain.ImageSchema;
 import io.imago.keystone.KeystoneClient;
@@ -96,6 +102,7 @@ final class Components {
         Map.of(FileBlobStore.TYPE, FileBlobStore.type(vertx, pools, config.nodeId())), metrics);
     ImageRepository images = new ImageRepository(pool, clock);
     MemberRepository members = new MemberRepository(pool, clock);
+    MetadefRepository metadefs = new MetadefRepository(pool, clock);
     Lifecycle lifecycle = new Lifecycle();
     Scheduler scheduler = Scheduler.of(vertx, clock);
 
@@ -124,6 +131,11 @@ final class Components {
     ImageUpdates updates = new ImageUpdates(images, lookups, sweepNow);
     ImageView view = new ImageView(imagesConfig, imageStores, protections);
     String publicEndpoint = config.http().publicEndpoint();
+    MetadefSchemas metadefSchemas = new MetadefSchemas();
+    MetadefAccess metadefAccess = new MetadefAccess(metadefs, policy);
+    MetadefsConfig mc = config.metadefs();
+    MetadefRepository.Limits metadefLimits = new MetadefRepository.Limits(mc.namespacesPerProject(),
+        mc.objectsPerNamespace(), mc.propertiesPerNamespace(), mc.tagsPerNamespace());
     Routes.Handlers handlers = new Routes.Handlers(
         new ImagesHandler(imagesConfig, publicEndpoint, images, policy, protections, schema, quotas, imageStores,
             lookups, updates, view, sweepNow),
@@ -136,7 +148,9 @@ final class Components {
         new DiscoveryHandler(imagesConfig, policy, quotas, imageStores, lookups),
         new SchemasHandler(schema),
         new VersionsHandler(false, stores.multiStore(), publicEndpoint),
-        new HealthHandler(config.http().healthcheckDisableFile(), lifecycle));
+        new HealthHandler(config.http().healthcheckDisableFile(), lifecycle),
+        new MetadefNamespacesHandler(imagesConfig, publicEndpoint, metadefAccess, metadefSchemas, metadefLimits),
+        new MetadefContentsHandler(metadefAccess, metadefSchemas, metadefLimits));
     return new Components(pools, stores, images, members, lifecycle, authenticator, List.of(sweeper), handlers);
   }
 
