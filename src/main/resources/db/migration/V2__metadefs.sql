@@ -31,6 +31,8 @@ CREATE TABLE metadef_namespace_resource_types (
   resource_type_id  bigint      NOT NULL REFERENCES metadef_resource_types (id),
   prefix            text,
   properties_target text,
+  -- insertion order, the order associations are listed in
+  seq               bigserial   NOT NULL,
   created_at        timestamptz NOT NULL,
   updated_at        timestamptz NOT NULL,
   PRIMARY KEY (namespace_id, resource_type_id)

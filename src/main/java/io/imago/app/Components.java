@@ -77,17 +77,19 @@ final class Components {
   final StoreRegistry stores;
   final ImageRepository images;
   final MemberRepository members;
+  final MetadefRepository metadefs;
   final Lifecycle lifecycle;
   final Authenticator authenticator;
   final List<JobWorker> workers;
   final Routes.Handlers handlers;
 
   private Components(Pools pools, StoreRegistry stores, ImageRepository images, MemberRepository members,
-      Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
+      MetadefRepository metadefs, Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
     this.pools = pools;
     this.stores = stores;
     this.images = images;
     this.members = members;
+    this.metadefs = metadefs;
     this.lifecycle = lifecycle;
     this.authenticator = authenticator;
     this.workers = workers;
@@ -151,7 +153,7 @@ final class Components {
         new HealthHandler(config.http().healthcheckDisableFile(), lifecycle),
         new MetadefNamespacesHandler(imagesConfig, publicEndpoint, metadefAccess, metadefSchemas, metadefLimits),
         new MetadefContentsHandler(metadefAccess, metadefSchemas, metadefLimits));
-    return new Components(pools, stores, images, members, lifecycle, authenticator, List.of(sweeper), handlers);
+    return new Components(pools, stores, images, members, metadefs, lifecycle, authenticator, List.of(sweeper), handlers);
   }
 
   private static Authenticator authenticator(ImagoConfig config, KeystoneClient keystone, Policy policy, Clock clock) {

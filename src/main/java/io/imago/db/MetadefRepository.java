@@ -472,7 +472,7 @@ public final class MetadefRepository {
   public Future<List<Association>> associations(long namespaceId) {
     return pool.preparedQuery("SELECT t.name, a.prefix, a.properties_target, a.created_at, a.updated_at"
             + " FROM metadef_namespace_resource_types a JOIN metadef_resource_types t ON t.id = a.resource_type_id"
-            + " WHERE a.namespace_id = $1 ORDER BY a.created_at, t.id")
+            + " WHERE a.namespace_id = $1 ORDER BY a.created_at, a.seq")
         .execute(Tuple.of(namespaceId)).map(MetadefRepository::associationRows);
   }
 
@@ -483,7 +483,7 @@ public final class MetadefRepository {
     }
     return pool.preparedQuery("SELECT a.namespace_id, t.name, a.prefix, a.properties_target, a.created_at, a.updated_at"
             + " FROM metadef_namespace_resource_types a JOIN metadef_resource_types t ON t.id = a.resource_type_id"
-            + " WHERE a.namespace_id = ANY($1) ORDER BY a.created_at, t.id")
+            + " WHERE a.namespace_id = ANY($1) ORDER BY a.created_at, a.seq")
         .execute(Tuple.of(namespaceIds.toArray(new Long[0])))
         .map(rows -> {
           Map<Long, List<Association>> out = new LinkedHashMap<>();
