@@ -62,7 +62,7 @@ class MetadefsIT {
 
     JsonObject prefixed = admin.get(NS + "/" + name + "?resource_type=OS::Glance::Image").expect(200).json();
     assertThat(prefixed.getJsonObject("properties").fieldNames()).containsExactly("hw_p1");
-    assertThat(prefixed.getJsonArray("objects").getJsonObject(0).getJsonArray("required").getList())
+    assertThat(prefixed.getJsonArray("objects").getJsonObject(0).getJsonArray("required").stream().toList())
         .containsExactly("hw_q");
     assertThat(admin.get(NS + "/" + name + "/properties/hw_p1?resource_type=OS::Glance::Image").expect(200).json()
         .getString("name")).isEqualTo("p1");
@@ -222,6 +222,30 @@ class MetadefsIT {
         .isEqualTo("resource_type_association");
     assertThat(admin.get("/v2/schemas/metadefs/namespace").json().getBoolean("additionalProperties")).isFalse();
     assertGlanceError(admin.post("/v2/schemas/metadefs/tag", new JsonObject()), 405);
+  }
+
+  @Test
+  void unknownNamespacesAndChildrenAre404AndOtherMethods405() {
+    for (String path : List.of("/nope", "/nope/objects", "/nope/objects/o", "/nope/properties", "/nope/properties/p",
+        "/nope/tags", "/nope/tags/t", "/nope/resource_types")) {
+      assertGlanceError(admin.get(NS + path), 404);
+    }
+    String name = namespace(new JsonObject());
+    for (String path : List.of("/objects/o", "/properties/p", "/tags/t")) {
+      assertGlanceError(admin.get(NS + "/" + name + path), 404);
+      assertGlanceError(admin.delete(NS + "/" + name + path), 404);
+    }
+    assertGlanceError(admin.delete(NS + "/" + name + "/resource_types/OS::Nope"), 404);
+    assertGlanceError(admin.put(NS + "/" + name + "/tags/t", new JsonObject().put("name", "u")), 404);
+    assertGlanceError(admin.put(NS + "/" + name + "/objects/o", new JsonObject().put("name", "o")), 404);
+    Http.Resp r = admin.patch(NS + "/" + name, new JsonObject());
+    assertGlanceError(r, 405);
+    assertThat(r.header("Allow")).isEqualTo("GET, PUT, DELETE");
+    assertThat(admin.patch(NS + "/" + name + "/tags/t", new JsonObject()).header("Allow"))
+        .isEqualTo("GET, POST, PUT, DELETE");
+    assertGlanceError(admin.send("GET", NS + "/" + name, java.net.http.HttpRequest.BodyPublishers.ofString("{}"),
+        "Content-Type", "application/json"), 400);
+    assertGlanceError(admin.post(NS + "/" + name + "/tags/x", "{}"), 400);
   }
 
   @Test
