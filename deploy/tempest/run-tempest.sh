@@ -162,6 +162,14 @@ policy:
   enforce_new_defaults: true
   enforce_scope: true
 EOF
+# Glance's catalog, as a Glance deployment has it after glance-manage db_load_metadefs (Debian's
+# glance packages run it): the metadefs tests start from its resource types.
+metadefs_dir="${IMAGO_TEMPEST_METADEFS_DIR:-/usr/share/glance-common/metadefs}"
+if [ -d "$metadefs_dir" ]; then
+  printf 'metadefs:\n  load_dir: %s\n' "$metadefs_dir" >>"$dir/imago.yaml"
+else
+  log "no metadefs catalog at $metadefs_dir (apt-get install glance-common): tests that need its resource types fail"
+fi
 log "starting Imago ($(basename "$jar")) on $imago_url"
 java "${java_opts[@]}" -jar "$jar" serve --config "$dir/imago.yaml" --port "$imago_port" --data-dir "$data_dir" \
   >"$logs/imago.log" 2>&1 </dev/null &

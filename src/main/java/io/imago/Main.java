@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 /** The {@code imago} command. */
 @Command(name = "imago", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "An OpenStack Image API v2 (Glance) compatible image service.",
-    subcommands = {Main.Serve.class, Main.Config.class})
+    subcommands = {Main.Serve.class, Main.Config.class, Main.Metadefs.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -183,6 +183,106 @@ public final class Main implements Callable<Integer> {
     static String maskPassword(String url) {
       return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@", "$1:***@")
           .replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+    }
+  }
+
+  @Command(name = "metadefs", mixinStandardHelpOptions = true,
+      description = {"Manage the metadata definitions catalog with Glance's definition files (the JSON files"
+          + " glance-manage db_load_metadefs reads, e.g. /usr/share/glance-common/metadefs).",
+          "Each command opens the node's database as serve does (with the embedded PostgreSQL, stop the node first),"
+              + " on a loopback port of its own, and exits 0 when done, 2 for a bad configuration, 1 on failure."},
+      subcommands = {MetadefsLoad.class, MetadefsUnload.class, MetadefsExport.class})
+  static final class Metadefs implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      new CommandLine(this).usage(System.out);
+      return 0;
+    }
+  }
+
+  /** Runs {@code work} against the catalog of a node started for the purpose on a loopback port. */
+  static int withCatalog(ConfigOptions options, CatalogWork work) {
+    ImagoConfig config;
+    try {
+      Map<String, String> o = options.overrides();
+      o.put("http.port", "0");
+      o.put("http.bind", "127.0.0.1");
+      o.put("logging.access_log", "false");
+      config = ConfigLoader.load(options.config, o);
+    } catch (ConfigException e) {
+      System.err.println("imago: " + e.getMessage());
+      return 2;
+    }
+    configureLogging(config);
+    try (App app = App.start(config)) {
+      work.run(app.metadefs());
+      return 0;
+    } catch (Exception e) {
+      LoggerFactory.getLogger(Main.class).atError().setMessage("metadefs command failed").setCause(e).log();
+      System.err.println("imago: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  interface CatalogWork {
+    void run(io.imago.db.MetadefRepository repo) throws Exception;
+  }
+
+  @Command(name = "load", mixinStandardHelpOptions = true,
+      description = "Load every *.json definition file of DIR (or the file DIR): namespaces that exist already are"
+          + " kept, or replaced with --overwrite (glance-manage db_load_metadefs [--merge --overwrite]).")
+  static final class MetadefsLoad implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "Directory of definition files, or one file.")
+    Path dir;
+
+    @Option(names = "--overwrite", description = "Replace namespaces that exist (and all they hold).")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+      return withCatalog(options, repo -> {
+        var docs = io.imago.app.MetadefCatalog.read(dir);
+        int n = repo.load(docs, overwrite ? io.imago.db.MetadefRepository.LoadMode.OVERWRITE
+            : io.imago.db.MetadefRepository.LoadMode.SKIP).await();
+        System.out.println("loaded " + n + " of " + docs.size() + " namespaces from " + dir);
+      });
+    }
+  }
+
+  @Command(name = "unload", mixinStandardHelpOptions = true,
+      description = "Delete the whole catalog: every namespace, what it holds, and every resource type"
+          + " (glance-manage db_unload_metadefs).")
+  static final class MetadefsUnload implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @Override
+    public Integer call() {
+      return withCatalog(options, repo -> {
+        repo.unload().await();
+        System.out.println("metadefs catalog unloaded");
+      });
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Write every namespace as a definition file into DIR (glance-manage db_export_metadefs).")
+  static final class MetadefsExport implements Callable<Integer> {
+    @CommandLine.Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @CommandLine.Parameters(index = "0", paramLabel = "DIR", description = "Directory to write the files into.")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      return withCatalog(options, repo -> {
+        var files = io.imago.app.MetadefCatalog.write(repo.exportAll().await(), dir);
+        System.out.println("exported " + files.size() + " namespaces to " + dir);
+      });
     }
   }
 

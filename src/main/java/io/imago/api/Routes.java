@@ -68,7 +68,8 @@ public final class Routes {
    */
   public record Handlers(ImagesHandler images, ImageListHandler list, ImageDataHandler data,
       ImageActionsHandler actions, ImageTagsHandler tags, MembersHandler members, StoresHandler stores,
-      DiscoveryHandler info, SchemasHandler schemas, VersionsHandler versions, HealthHandler health) {}
+      DiscoveryHandler info, SchemasHandler schemas, VersionsHandler versions, HealthHandler health,
+      MetadefNamespacesHandler metadefs, MetadefContentsHandler metadefContents) {}
 
   /** Every endpoint, in Glance's route-table order (which is also the order of {@code Allow}). */
   static List<Endpoint> endpoints(Handlers h) {
@@ -88,6 +89,40 @@ public final class Routes {
     e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/members", Body.REJECTED, schemas::members));
     e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/task", Body.IGNORED, schemas::task));
     e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/tasks", Body.IGNORED, schemas::tasks));
+    MetadefNamespacesHandler md = h.metadefs();
+    MetadefContentsHandler mc = h.metadefContents();
+    for (String name : MetadefSchemas.NAMES) {
+      e.add(new Endpoint(HttpMethod.GET, "/v2/schemas/metadefs/" + name, Body.REJECTED, md.schema(name)));
+    }
+    String ns = "/v2/metadefs/namespaces/:namespace";
+    e.add(new Endpoint(HttpMethod.GET, "/v2/metadefs/resource_types", Body.REJECTED, md::resourceTypes));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/resource_types", Body.REJECTED, md::associations));
+    e.add(new Endpoint(HttpMethod.POST, ns + "/resource_types", Body.JSON, md::associate));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/resource_types/:resource_type", Body.REJECTED, md::dissociate));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/metadefs/namespaces", Body.IGNORED, md::index));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/metadefs/namespaces", Body.JSON, md::create));
+    e.add(new Endpoint(HttpMethod.GET, ns, Body.REJECTED, md::show));
+    e.add(new Endpoint(HttpMethod.PUT, ns, Body.JSON, md::update));
+    e.add(new Endpoint(HttpMethod.DELETE, ns, Body.REJECTED, md::delete));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/properties", Body.REJECTED, mc::listProperties));
+    e.add(new Endpoint(HttpMethod.POST, ns + "/properties", Body.JSON, mc::createProperty));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/properties", Body.IGNORED, md::deleteProperties));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/properties/:property_name", Body.IGNORED, mc::showProperty));
+    e.add(new Endpoint(HttpMethod.PUT, ns + "/properties/:property_name", Body.JSON, mc::updateProperty));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/properties/:property_name", Body.IGNORED, mc::deleteProperty));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/objects", Body.IGNORED, mc::listObjects));
+    e.add(new Endpoint(HttpMethod.POST, ns + "/objects", Body.JSON, mc::createObject));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/objects", Body.IGNORED, md::deleteObjects));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/objects/:object_name", Body.REJECTED, mc::showObject));
+    e.add(new Endpoint(HttpMethod.PUT, ns + "/objects/:object_name", Body.JSON, mc::updateObject));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/objects/:object_name", Body.REJECTED, mc::deleteObject));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/tags", Body.IGNORED, mc::listTags));
+    e.add(new Endpoint(HttpMethod.POST, ns + "/tags", Body.JSON, mc::createTags));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/tags", Body.IGNORED, md::deleteTags));
+    e.add(new Endpoint(HttpMethod.GET, ns + "/tags/:tag_name", Body.REJECTED, mc::showTag));
+    e.add(new Endpoint(HttpMethod.POST, ns + "/tags/:tag_name", Body.REJECTED, mc::createTag));
+    e.add(new Endpoint(HttpMethod.PUT, ns + "/tags/:tag_name", Body.JSON, mc::updateTag));
+    e.add(new Endpoint(HttpMethod.DELETE, ns + "/tags/:tag_name", Body.REJECTED, mc::deleteTag));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images", Body.IGNORED, list::list));
     e.add(new Endpoint(HttpMethod.POST, "/v2/images", Body.JSON, images::create));
     e.add(new Endpoint(HttpMethod.GET, "/v2/images/:image_id", Body.REJECTED, images::show));

@@ -119,6 +119,9 @@ public final class App implements AutoCloseable {
 
       Components c = Components.wire(config, vertx, pool, postgres, metrics, Clock.systemUTC(), policy, protections);
       recover(config, c);
+      if (config.metadefs().loadDir() != null) {
+        MetadefCatalog.loadAtFirstStart(config.metadefs().loadDir(), c.metadefs);
+      }
       List<String> workers = new ArrayList<>();
       for (JobWorker w : c.workers) {
         workers.add(vertx.deployVerticle(w).await());
@@ -288,6 +291,11 @@ public final class App implements AutoCloseable {
   /** Requests, downloads and uploads in flight (graceful shutdown). */
   public Lifecycle lifecycle() {
     return components.lifecycle;
+  }
+
+  /** The metadata definitions catalog (for {@code imago metadefs}). */
+  public io.imago.db.MetadefRepository metadefs() {
+    return components.metadefs;
   }
 
   /** The node's stores, by id. */

@@ -19,6 +19,10 @@ import io.imago.api.ImageUpdates;
 import io.imago.api.ImageView;
 import io.imago.api.ImagesHandler;
 import io.imago.api.MembersHandler;
+import io.imago.api.MetadefAccess;
+import io.imago.api.MetadefContentsHandler;
+import io.imago.api.MetadefNamespacesHandler;
+import io.imago.api.MetadefSchemas;
 import io.imago.api.Routes;
 import io.imago.api.SchemasHandler;
 import io.imago.api.StoresHandler;
@@ -29,6 +33,7 @@ import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ImagesConfig;
 import io.imago.config.ImagoConfig;
 import io.imago.config.KeystoneConfig;
+import io.imago.config.MetadefsConfig;
 import io.imago.data.Downloads;
 import io.imago.data.ImageStores;
 import io.imago.data.Receiver;
@@ -36,6 +41,7 @@ import io.imago.data.Uploads;
 import io.imago.db.BlobGarbageRepository;
 import io.imago.db.ImageRepository;
 import io.imago.db.MemberRepository;
+import io.imago.db.MetadefRepository;
 import io.imago.db.UsageRepository;
 import io.imago.domain.ImageSchema;
 import io.imago.keystone.KeystoneClient;
@@ -80,17 +86,19 @@ final class Components {
   final StoreRegistry stores;
   final ImageRepository images;
   final MemberRepository members;
+  final MetadefRepository metadefs;
   final Lifecycle lifecycle;
   final Authenticator authenticator;
   final List<JobWorker> workers;
   final Routes.Handlers handlers;
 
   private Components(Pools pools, StoreRegistry stores, ImageRepository images, MemberRepository members,
-      Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
+      MetadefRepository metadefs, Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
     this.pools = pools;
     this.stores = stores;
     this.images = images;
     this.members = members;
+    this.metadefs = metadefs;
     this.lifecycle = lifecycle;
     this.authenticator = authenticator;
     this.workers = workers;
@@ -109,6 +117,7 @@ final class Components {
         Map.of(FileBlobStore.TYPE, FileBlobStore.type(vertx, pools, config.nodeId())), metrics);
     ImageRepository images = new ImageRepository(pool, clock);
     MemberRepository members = new MemberRepository(pool, clock);
+    MetadefRepository metadefs = new MetadefRepository(pool, clock);
     Lifecycle lifecycle = new Lifecycle();
     Scheduler scheduler = Scheduler.of(vertx, clock);
 
@@ -153,6 +162,11 @@ final class Components {
     ImageUpdates updates = new ImageUpdates(images, lookups, sweepNow);
     ImageView view = new ImageView(imagesConfig, imageStores, protections);
     String publicEndpoint = config.http().publicEndpoint();
+    MetadefSchemas metadefSchemas = new MetadefSchemas();
+    MetadefAccess metadefAccess = new MetadefAccess(metadefs, policy);
+    MetadefsConfig mc = config.metadefs();
+    MetadefRepository.Limits metadefLimits = new MetadefRepository.Limits(mc.namespacesPerProject(),
+        mc.objectsPerNamespace(), mc.propertiesPerNamespace(), mc.tagsPerNamespace());
     Routes.Handlers handlers = new Routes.Handlers(
         new ImagesHandler(imagesConfig, publicEndpoint, images, policy, protections, schema, quotas, imageStores,
             lookups, updates, view, sweepNow),
@@ -166,8 +180,11 @@ final class Components {
         new SchemasHandler(schema),
         new VersionsHandler(false, stores.multiStore(), publicEndpoint),
         new HealthHandler(config.http().healthcheckDisableFile(), lifecycle, databaseHealth,
-            () -> moreHealthChecks(vertx, supervisor, stores)));
-    return new Components(pools, stores, images, members, lifecycle, authenticator, List.copyOf(workers), handlers);
+            () -> moreHealthChecks(vertx, supervisor, stores)),
+        new MetadefNamespacesHandler(imagesConfig, publicEndpoint, metadefAccess, metadefSchemas, metadefLimits),
+        new MetadefContentsHandler(metadefAccess, metadefSchemas, metadefLimits));
+    return new Components(pools, stores, images, members, metadefs, lifecycle, authenticator, List.copyOf(workers),
+        handlers);
   }
 
   /** The detailed health view's checks beyond the database: its supervisor, and every store's room. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param nodeId this node's name: recorded on uploads in progress so that a restart of this node
  *     (and only this node) can reset the ones it was running when it died
  * @param quotas per-project quotas: legacy {@code user_storage_quota} and unified limits
+ * @param metadefs the metadata definitions catalog: API limits, catalog loaded at first start
  */
 public record ImagoConfig(
     Path dataDir,
@@ -29,7 +30,8 @@ public record ImagoConfig(
     PolicyConfig policy,
     WorkerConfig workers,
     LoggingConfig logging,
-    QuotaConfig quotas) {
+    QuotaConfig quotas,
+    MetadefsConfig metadefs) {
 
   public ImagoConfig {
     requireNonNull(dataDir, "dataDir");
@@ -58,7 +60,8 @@ public record ImagoConfig(
         PolicyConfig.read(t, dataDir),
         WorkerConfig.read(t),
         LoggingConfig.read(t),
-        QuotaConfig.read(t));
+        QuotaConfig.read(t),
+        MetadefsConfig.read(t, dataDir));
   }
 
   /** {@code node_id}'s default: the host name ({@code HOSTNAME}, else the resolver's), at most 64 characters. */

@@ -29,7 +29,7 @@ public final class Migrator {
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.sql");
 
   /** The migrations shipped in this build; a test checks the list matches the directory. */
-  static final List<String> MIGRATIONS = List.of("V1__images.sql");
+  static final List<String> MIGRATIONS = List.of("V1__images.sql", "V2__metadefs.sql");
 
   private Migrator() {}
 

@@ -24,6 +24,10 @@ public final class PolicyDefaults {
       + " or 'shared':%(visibility)s";
   private static final String OWNER_MEMBER = A + " or (" + M + " and " + PRJ + ")";
   private static final String LEGACY = "rule:default";
+  private static final String METADEF_ADMIN = "rule:metadef_admin";
+  private static final String METADEF_DEFAULT = "rule:metadef_default";
+  /** Glance's ADMIN_OR_PROJECT_READER_GET_NAMESPACE. */
+  private static final String METADEF_READ = A + " or (" + R + " and (" + PRJ + " or 'public':%(visibility)s))";
 
   /**
    * One registered rule.
@@ -74,7 +78,35 @@ public final class PolicyDefaults {
       rule("get_task", "rule:default", null),
       rule("get_tasks", "rule:default", null),
       rule("add_task", "rule:default", null),
-      rule("modify_task", "rule:default", null));
+      rule("modify_task", "rule:default", null),
+      helper("metadef_default", ""),
+      new Default("metadef_admin", A, "role:admin", false),
+      rule("get_metadef_namespace", METADEF_READ, METADEF_DEFAULT),
+      rule("get_metadef_namespaces", A + " or (" + R + " and " + PRJ + ")", METADEF_DEFAULT),
+      rule("modify_metadef_namespace", METADEF_ADMIN, null),
+      rule("add_metadef_namespace", METADEF_ADMIN, null),
+      rule("delete_metadef_namespace", METADEF_ADMIN, null),
+      rule("get_metadef_object", METADEF_READ, METADEF_DEFAULT),
+      rule("get_metadef_objects", METADEF_READ, METADEF_DEFAULT),
+      rule("modify_metadef_object", METADEF_ADMIN, null),
+      rule("add_metadef_object", METADEF_ADMIN, null),
+      rule("delete_metadef_object", METADEF_ADMIN, null),
+      rule("list_metadef_resource_types", METADEF_READ, METADEF_DEFAULT),
+      rule("get_metadef_resource_type", METADEF_READ, METADEF_DEFAULT),
+      rule("add_metadef_resource_type_association", METADEF_ADMIN, null),
+      rule("remove_metadef_resource_type_association", METADEF_ADMIN, null),
+      rule("get_metadef_property", METADEF_READ, METADEF_DEFAULT),
+      rule("get_metadef_properties", METADEF_READ, METADEF_DEFAULT),
+      rule("modify_metadef_property", METADEF_ADMIN, null),
+      rule("add_metadef_property", METADEF_ADMIN, null),
+      rule("remove_metadef_property", METADEF_ADMIN, null),
+      rule("get_metadef_tag", METADEF_READ, METADEF_DEFAULT),
+      rule("get_metadef_tags", METADEF_READ, METADEF_DEFAULT),
+      rule("modify_metadef_tag", METADEF_ADMIN, null),
+      rule("add_metadef_tag", METADEF_ADMIN, null),
+      rule("add_metadef_tags", METADEF_ADMIN, null),
+      rule("delete_metadef_tag", METADEF_ADMIN, null),
+      rule("delete_metadef_tags", METADEF_ADMIN, null));
 
   private PolicyDefaults() {}
 

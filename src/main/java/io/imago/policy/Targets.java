@@ -49,6 +49,17 @@ public final class Targets {
     return t;
   }
 
+  /**
+   * A metadefs namespace, as Glance's {@code MetadefAPIPolicy} builds it: {@code project_id} =
+   * its owner, and its visibility.
+   */
+  public static Map<String, String> namespace(io.imago.domain.metadef.Namespace ns) {
+    Map<String, String> t = new HashMap<>();
+    put(t, "project_id", ns.owner());
+    put(t, "visibility", ns.visibility());
+    return t;
+  }
+
   private static void put(Map<String, String> t, String k, String v) {
     if (v != null) {
       t.put(k, v);

@@ -144,6 +144,128 @@ class DefaultPolicyTest {
       legacy   | tasks_api_access    | p1:member         | project       | no
       legacy   | stores_info_detail  | p1:service        | project       | no
       legacy   | stores_info_detail  | px:admin          | project       | yes
+      # ---- metadefs (spec/metadefs.md §7); ns:<owner>/<visibility> is a namespace ----
+      srbac    | get_metadef_namespace | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_namespace | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_namespace | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_namespace | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_namespace | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_namespace | p2:               | ns:p1/private | yes
+      srbac    | get_metadef_namespaces | p1:reader         | project       | yes
+      srbac    | get_metadef_namespaces | p1:member         | project       | no
+      legacy   | get_metadef_namespaces | p1:               | project       | yes
+      srbac    | modify_metadef_namespace | p1:member,reader  | ns:p1/private | no
+      srbac    | modify_metadef_namespace | px:admin          | ns:p1/private | yes
+      legacy   | modify_metadef_namespace | p1:member,reader  | ns:p1/public  | no
+      legacy   | modify_metadef_namespace | px:admin          | ns:p1/private | yes
+      srbac    | add_metadef_namespace | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_namespace | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_namespace | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_namespace | px:admin          | ns:p1/private | yes
+      srbac    | delete_metadef_namespace | p1:member,reader  | ns:p1/private | no
+      srbac    | delete_metadef_namespace | px:admin          | ns:p1/private | yes
+      legacy   | delete_metadef_namespace | p1:member,reader  | ns:p1/public  | no
+      legacy   | delete_metadef_namespace | px:admin          | ns:p1/private | yes
+      srbac    | get_metadef_object  | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_object  | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_object  | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_object  | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_object  | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_object  | p2:               | ns:p1/private | yes
+      srbac    | get_metadef_objects | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_objects | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_objects | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_objects | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_objects | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_objects | p2:               | ns:p1/private | yes
+      srbac    | modify_metadef_object | p1:member,reader  | ns:p1/private | no
+      srbac    | modify_metadef_object | px:admin          | ns:p1/private | yes
+      legacy   | modify_metadef_object | p1:member,reader  | ns:p1/public  | no
+      legacy   | modify_metadef_object | px:admin          | ns:p1/private | yes
+      srbac    | add_metadef_object  | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_object  | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_object  | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_object  | px:admin          | ns:p1/private | yes
+      srbac    | delete_metadef_object | p1:member,reader  | ns:p1/private | no
+      srbac    | delete_metadef_object | px:admin          | ns:p1/private | yes
+      legacy   | delete_metadef_object | p1:member,reader  | ns:p1/public  | no
+      legacy   | delete_metadef_object | px:admin          | ns:p1/private | yes
+      srbac    | list_metadef_resource_types | p1:reader         | ns:p1/private | yes
+      srbac    | list_metadef_resource_types | p2:reader         | ns:p1/private | no
+      srbac    | list_metadef_resource_types | p2:reader         | ns:p1/public  | yes
+      srbac    | list_metadef_resource_types | p1:member         | ns:p1/private | no
+      srbac    | list_metadef_resource_types | px:admin          | ns:p1/private | yes
+      legacy   | list_metadef_resource_types | p2:               | ns:p1/private | yes
+      srbac    | get_metadef_resource_type | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_resource_type | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_resource_type | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_resource_type | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_resource_type | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_resource_type | p2:               | ns:p1/private | yes
+      srbac    | add_metadef_resource_type_association | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_resource_type_association | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_resource_type_association | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_resource_type_association | px:admin          | ns:p1/private | yes
+      srbac    | remove_metadef_resource_type_association | p1:member,reader  | ns:p1/private | no
+      srbac    | remove_metadef_resource_type_association | px:admin          | ns:p1/private | yes
+      legacy   | remove_metadef_resource_type_association | p1:member,reader  | ns:p1/public  | no
+      legacy   | remove_metadef_resource_type_association | px:admin          | ns:p1/private | yes
+      srbac    | get_metadef_property | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_property | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_property | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_property | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_property | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_property | p2:               | ns:p1/private | yes
+      srbac    | get_metadef_properties | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_properties | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_properties | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_properties | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_properties | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_properties | p2:               | ns:p1/private | yes
+      srbac    | modify_metadef_property | p1:member,reader  | ns:p1/private | no
+      srbac    | modify_metadef_property | px:admin          | ns:p1/private | yes
+      legacy   | modify_metadef_property | p1:member,reader  | ns:p1/public  | no
+      legacy   | modify_metadef_property | px:admin          | ns:p1/private | yes
+      srbac    | add_metadef_property | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_property | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_property | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_property | px:admin          | ns:p1/private | yes
+      srbac    | remove_metadef_property | p1:member,reader  | ns:p1/private | no
+      srbac    | remove_metadef_property | px:admin          | ns:p1/private | yes
+      legacy   | remove_metadef_property | p1:member,reader  | ns:p1/public  | no
+      legacy   | remove_metadef_property | px:admin          | ns:p1/private | yes
+      srbac    | get_metadef_tag     | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_tag     | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_tag     | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_tag     | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_tag     | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_tag     | p2:               | ns:p1/private | yes
+      srbac    | get_metadef_tags    | p1:reader         | ns:p1/private | yes
+      srbac    | get_metadef_tags    | p2:reader         | ns:p1/private | no
+      srbac    | get_metadef_tags    | p2:reader         | ns:p1/public  | yes
+      srbac    | get_metadef_tags    | p1:member         | ns:p1/private | no
+      srbac    | get_metadef_tags    | px:admin          | ns:p1/private | yes
+      legacy   | get_metadef_tags    | p2:               | ns:p1/private | yes
+      srbac    | modify_metadef_tag  | p1:member,reader  | ns:p1/private | no
+      srbac    | modify_metadef_tag  | px:admin          | ns:p1/private | yes
+      legacy   | modify_metadef_tag  | p1:member,reader  | ns:p1/public  | no
+      legacy   | modify_metadef_tag  | px:admin          | ns:p1/private | yes
+      srbac    | add_metadef_tag     | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_tag     | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_tag     | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_tag     | px:admin          | ns:p1/private | yes
+      srbac    | add_metadef_tags    | p1:member,reader  | ns:p1/private | no
+      srbac    | add_metadef_tags    | px:admin          | ns:p1/private | yes
+      legacy   | add_metadef_tags    | p1:member,reader  | ns:p1/public  | no
+      legacy   | add_metadef_tags    | px:admin          | ns:p1/private | yes
+      srbac    | delete_metadef_tag  | p1:member,reader  | ns:p1/private | no
+      srbac    | delete_metadef_tag  | px:admin          | ns:p1/private | yes
+      legacy   | delete_metadef_tag  | p1:member,reader  | ns:p1/public  | no
+      legacy   | delete_metadef_tag  | px:admin          | ns:p1/private | yes
+      srbac    | delete_metadef_tags | p1:member,reader  | ns:p1/private | no
+      srbac    | delete_metadef_tags | px:admin          | ns:p1/private | yes
+      legacy   | delete_metadef_tags | p1:member,reader  | ns:p1/public  | no
+      legacy   | delete_metadef_tags | px:admin          | ns:p1/private | yes
       """;
 
   static Stream<Arguments> rows() {
@@ -202,6 +324,11 @@ class DefaultPolicyTest {
   private static Map<String, String> target(String spec, Caller caller) {
     if (spec.equals("project")) {
       return Targets.project(caller);
+    }
+    if (spec.startsWith("ns:")) {
+      String[] n = spec.substring(3).split("/");
+      return Targets.namespace(new io.imago.domain.metadef.Namespace(1, "ns", null, null, n[1], false, n[0], null,
+          null));
     }
     if (spec.startsWith("new:")) {
       return Targets.newImage(spec.substring(4), null);
