@@ -71,8 +71,9 @@ class ConnectionLimitsIT {
         http.get("/v2/images").expect(200);
       }
     }
-    assertThat(server.app().connections().open()).as("open connections after 400 attempts")
-        .isLessThanOrEqualTo(CAP + 5);
+    // closing beyond the cap is asynchronous: on a busy machine a few closes are still under way
+    Await.until("at most the cap of connections is open after 400 attempts",
+        () -> server.app().connections().open() <= CAP + 5);
     long t0 = System.nanoTime();
     // the slowloris keep trickling; the header timeout closes them anyway, and the idle ones
     while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {

@@ -16,6 +16,9 @@ public final class LogCapture implements AutoCloseable {
   public LogCapture() {
     appender.start();
     root.addAppender(appender);
+    // logback is one per JVM: a CLI command run in-process by an earlier test (Main turns the
+    // access logger off when logging.access_log is false) must not hide this test's access lines
+    ((Logger) LoggerFactory.getLogger("io.imago.access")).setLevel(null);
   }
 
   public synchronized List<ILoggingEvent> events() {
