@@ -329,6 +329,34 @@ log "Tempest took ${elapsed}s (exit status $tempest_rc)"
 check_rc=0
 "$py" "$here/tempest_results.py" --subunit "$logs/tempest.subunit" --selected "$logs/selected.txt" \
   --expected "$here/expected-pass.txt" --regex "$regex" --out "$logs" || check_rc=$?
+# An expected test that failed is run once more, alone: the throw-away Keystone and Tempest's
+# dynamic credentials occasionally race in a test's own cleanup under two workers (seen: "Could not
+# find project" while Tempest deleted the project it had made). A test that fails again fails the
+# run; one that passes alone is reported, so that a real flake stays visible.
+if [ "$check_rc" != 0 ] && [ "$tempest_rc" != 124 ]; then
+  "$py" - "$here/expected-pass.txt" "$logs/results.tsv" >"$logs/retry.txt" <<'EOF'
+import sys
+expected = {l.split('#', 1)[0].strip() for l in open(sys.argv[1])} - {''}
+for line in open(sys.argv[2]):
+    tid, outcome = line.rstrip('\n').split('\t')[:2]
+    if tid in expected and outcome != 'pass':
+        print(tid)
+EOF
+  retries=$(wc -l <"$logs/retry.txt")
+  if [ "$retries" -gt 0 ] && [ "$retries" -le 10 ]; then
+    retry_regex=$("$py" -c 'import re,sys; print("^(" + "|".join(re.escape(l.strip()) for l in open(sys.argv[1]) if l.strip()) + ")$")' "$logs/retry.txt")
+    log "re-running alone the $retries expected test(s) that did not pass: $(tr '\n' ' ' <"$logs/retry.txt")"
+    OS_TEST_TIMEOUT="${OS_TEST_TIMEOUT:-600}" timeout "$run_timeout" /usr/bin/tempest run --config-file "$work/tempest.conf" \
+      --regex "$retry_regex" --concurrency 1 >"$logs/retry-console.log" 2>&1 || true
+    /usr/bin/stestr last --subunit >"$logs/retry.subunit" 2>>"$logs/stestr.err" || true
+    mkdir -p "$logs/retry"
+    if "$py" "$here/tempest_results.py" --subunit "$logs/retry.subunit" --selected "$logs/retry.txt" \
+        --expected "$logs/retry.txt" --regex "$retry_regex" --out "$logs/retry"; then
+      log "passed when re-run alone (a flake, see $logs/failures.txt): $(tr '\n' ' ' <"$logs/retry.txt")"
+      check_rc=0
+    fi
+  fi
+fi
 if [ "$check_rc" = 0 ]; then
   log "OK: every expected test passed"
 else
