@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>It knows which phase the connection is in, for the timeouts and for the choice of a
  * connection to close at the cap: waiting for a request head (header timeout, from accept or from
  * the first byte of a later request), busy with a request (body timeout while the body is being
- * read and stalls; none once the body is in), idle between requests (idle timeout). HTTP/2
+ * read and stalls; none once the body is in; the send timeout while a response is being written and
+ * the client stops reading it), idle between requests (idle timeout). HTTP/2
  * connections only get the idle timeout, counted from their last byte in either direction.
  *
  * <p>A request body whose chunked framing is broken (bad or negative size, overflow, a missing
@@ -97,6 +98,14 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   private volatile ChannelHandlerContext observerContext;
   private int inFlight;
   private String accept;
+  /** Response writes handed to the socket and not yet complete (written on the event loop). */
+  private volatile int pendingWrites;
+  /** When the response last made progress: a write completed, or the file region in flight moved. */
+  private volatile long lastSendProgress;
+  /** The file region being sent (a download), whose byte count shows progress within one region. */
+  private volatile FileRegion sending;
+  private long sendingSeen = -1; // the sweep's own: what sending.transferred() was last time
+  private volatile boolean sendTimedOut;
 
   ConnectionGuard(Channel channel, Connections owner) {
     this.channel = channel;
@@ -205,6 +214,10 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         }
       }
       case BUSY -> {
+        if (pendingWrites > 0 && owner.sendTimeoutNanos > 0) {
+          checkSend(now);
+          return;
+        }
         if (requestEnded || owner.bodyTimeoutNanos <= 0) {
           return;
         }
@@ -222,6 +235,37 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
         }
       }
       default -> { }
+    }
+  }
+
+  /**
+   * A response is being written: progress is a completed write (a download writes 1 MiB file
+   * regions, so a client must take at least 1 MiB per {@code send_timeout}: 17 KiB/s at the default
+   * 60 s) or a region's transferred count moving, where the transport reports it. None for
+   * {@code send_timeout}: the client stopped reading; the connection is closed (its download ends
+   * as a hang-up and releases its file). As nginx's {@code send_timeout}, between two writes.
+   */
+  private void checkSend(long now) {
+    if (sendTimedOut || !channel.isOpen()) {
+      return;
+    }
+    FileRegion r = sending;
+    long seen = r == null ? -1 : r.transferred();
+    if (seen != sendingSeen) {
+      sendingSeen = seen;
+      lastSendProgress = now;
+      return;
+    }
+    if (now - lastSendProgress > owner.sendTimeoutNanos) {
+      LOG.atInfo().setMessage("closing a connection whose client stopped reading the response")
+          .addKeyValue("request_id", current.requestId).addKeyValue("remote", remote())
+          .addKeyValue("timeout_ms", owner.sendTimeoutNanos / 1_000_000).log();
+      current.error = "client stopped reading";
+      sendTimedOut = true;
+      owner.metrics.connectionClosed("send_timeout");
+      // on the connection's loop, past the pipeline: Vert.x queues a pipeline close behind the
+      // connection's pending writes, and this one is never taken (seen: closed only when the client left)
+      channel.eventLoop().execute(() -> channel.unsafe().close(channel.voidPromise()));
     }
   }
 
@@ -371,7 +415,18 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
       boolean isLast = last;
       if (counted > 0 || region != null || isLast) {
         promise = promise.unvoid();
+        if (pendingWrites++ == 0) {
+          lastSendProgress = System.nanoTime(); // the send clock starts with the first write waiting
+        }
+        if (region != null) {
+          sending = region;
+        }
         promise.addListener(f -> {
+          pendingWrites = Math.max(0, pendingWrites - 1);
+          lastSendProgress = System.nanoTime();
+          if (sending == region) {
+            sending = null;
+          }
           if (region != null) {
             e.bodyBytes += region.transferred();
           } else if (f.isSuccess()) {

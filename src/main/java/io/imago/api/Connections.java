@@ -48,6 +48,7 @@ public final class Connections {
   final long headerTimeoutNanos;
   final long idleTimeoutNanos;
   final long bodyTimeoutNanos;
+  final long sendTimeoutNanos;
   final Metrics metrics;
   private final ConcurrentLinkedQueue<ConnectionGuard> open = new ConcurrentLinkedQueue<>();
   private final AtomicInteger count = new AtomicInteger();
@@ -60,6 +61,7 @@ public final class Connections {
     this.headerTimeoutNanos = http.headerTimeout().toNanos();
     this.idleTimeoutNanos = http.idleTimeout().toNanos();
     this.bodyTimeoutNanos = http.bodyTimeout().toNanos();
+    this.sendTimeoutNanos = http.sendTimeout().toNanos();
     this.metrics = metrics;
     metrics.httpConnections(count::get, maxConnections);
   }
@@ -97,7 +99,7 @@ public final class Connections {
   /** The sweep interval: a quarter of the shortest timeout, between 50 ms and 1 s. */
   long tick() {
     long shortest = Long.MAX_VALUE;
-    for (long t : new long[] {headerTimeoutNanos, idleTimeoutNanos, bodyTimeoutNanos}) {
+    for (long t : new long[] {headerTimeoutNanos, idleTimeoutNanos, bodyTimeoutNanos, sendTimeoutNanos}) {
       if (t > 0) {
         shortest = Math.min(shortest, t);
       }
@@ -114,7 +116,7 @@ public final class Connections {
   /** Starts the timeout sweep (the sweep only reads state and closes channels: it never blocks). */
   public void start(Vertx vertx) {
     this.vertx = vertx;
-    if (headerTimeoutNanos > 0 || idleTimeoutNanos > 0 || bodyTimeoutNanos > 0) {
+    if (headerTimeoutNanos > 0 || idleTimeoutNanos > 0 || bodyTimeoutNanos > 0 || sendTimeoutNanos > 0) {
       sweeper = vertx.setPeriodic(tick(), id -> sweep());
     }
   }

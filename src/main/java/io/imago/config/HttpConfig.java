@@ -29,6 +29,8 @@ import java.time.Duration;
  *     {@code client_socket_timeout} (900 s there); 0 = none
  * @param bodyTimeout how long a request body may stall (no byte while Imago is reading it) before
  *     its connection is closed: a stalled upload fails as if the client had hung up; 0 = none
+ * @param sendTimeout how long a response may make no progress (the client stopped reading) before
+ *     its connection is closed; nginx's {@code send_timeout}; 0 = none
  */
 public record HttpConfig(
     String bind,
@@ -42,7 +44,8 @@ public record HttpConfig(
     int maxConnections,
     Duration headerTimeout,
     Duration idleTimeout,
-    Duration bodyTimeout) {
+    Duration bodyTimeout,
+    Duration sendTimeout) {
 
   public HttpConfig {
     requireNonNull(bind, "bind");
@@ -65,8 +68,9 @@ public record HttpConfig(
     requireNonNull(headerTimeout, "headerTimeout");
     requireNonNull(idleTimeout, "idleTimeout");
     requireNonNull(bodyTimeout, "bodyTimeout");
+    requireNonNull(sendTimeout, "sendTimeout");
     for (var t : new Object[][] {{"header_timeout", headerTimeout}, {"idle_timeout", idleTimeout},
-        {"body_timeout", bodyTimeout}}) {
+        {"body_timeout", bodyTimeout}, {"send_timeout", sendTimeout}}) {
       Duration d = (Duration) t[1];
       if (d.isNegative() || (!d.isZero() && d.toMillis() < 100)) {
         throw new ConfigException("http." + t[0] + ": " + d.toMillis() + "ms (expected: 0 or >= 100ms)");
@@ -91,6 +95,7 @@ public record HttpConfig(
         t.integer("http.max_connections", 0),
         t.duration("http.header_timeout", Duration.ofSeconds(30)),
         t.duration("http.idle_timeout", Duration.ofSeconds(75)),
-        t.duration("http.body_timeout", Duration.ofSeconds(60)));
+        t.duration("http.body_timeout", Duration.ofSeconds(60)),
+        t.duration("http.send_timeout", Duration.ofSeconds(60)));
   }
 }

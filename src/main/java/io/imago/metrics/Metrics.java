@@ -21,7 +21,7 @@ public final class Metrics {
   private final AtomicInteger downloadsInProgress = new AtomicInteger();
   /** Why Imago closed client connections itself (api/Connections), registered up front: never on an event loop. */
   public static final java.util.List<String> CONNECTION_CLOSE_REASONS = java.util.List.of("header_timeout",
-      "idle_timeout", "body_timeout", "evicted", "refused", "malformed_body");
+      "idle_timeout", "body_timeout", "send_timeout", "evicted", "refused", "malformed_body");
   private final java.util.Map<String, Counter> connectionsClosed = new java.util.HashMap<>();
 
   public Metrics(PrometheusMeterRegistry registry) {
