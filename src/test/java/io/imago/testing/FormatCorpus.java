@@ -240,7 +240,7 @@ public final class FormatCorpus {
   }
 
   /** A 1 MiB ISO 9660 image: a primary volume descriptor at 32 KiB and the terminator; {@code systemArea} at 0. */
-  static byte[] iso(byte[] systemArea) {
+  public static byte[] iso(byte[] systemArea) {
     byte[] iso = new byte[1 << 20];
     if (systemArea != null) {
       System.arraycopy(systemArea, 0, iso, 0, systemArea.length);
@@ -261,7 +261,7 @@ public final class FormatCorpus {
   }
 
   /** A 2 MiB disk with a protective MBR (GPT) or one Linux partition (MBR). */
-  static byte[] partitioned(boolean gpt) {
+  public static byte[] partitioned(boolean gpt) {
     byte[] disk = new byte[2 << 20];
     ByteBuffer b = ByteBuffer.wrap(disk).order(ByteOrder.LITTLE_ENDIAN);
     int e = 446;
