@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
 
-  /** Extra taps for an upload, chosen by image (format inspection, signature verification). */
+  /** Extra taps for an upload, chosen by image (signature verification, next); format inspection has its own. */
   @FunctionalInterface
   public interface TapSource extends Function<Image, List<Tap<?>>> {
     TapSource NONE = image -> List.of();
