@@ -35,6 +35,7 @@ import io.imago.config.ImagoConfig;
 import io.imago.config.KeystoneConfig;
 import io.imago.config.MetadefsConfig;
 import io.imago.data.Downloads;
+import io.imago.data.FormatInspection;
 import io.imago.data.ImageStores;
 import io.imago.data.Receiver;
 import io.imago.data.Uploads;
@@ -66,6 +67,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +155,9 @@ final class Components {
     Receiver receiver = new Receiver(pools, metrics, imagesConfig.hashingAlgorithm(), imagesConfig.hashingDigestName());
     Uploads uploads = new Uploads(receiver, images, garbage, config.workers().orphanGrace(), quotas, stores,
         lifecycle, metrics, config.nodeId(),
-        imagesConfig.imageSizeCap(), Uploads.TapSource.NONE);
+        imagesConfig.imageSizeCap(), new FormatInspection(new FormatInspection.Settings(
+            imagesConfig.requireImageFormatMatch(), Set.copyOf(imagesConfig.gptSafetyChecksNonfatal()),
+            Set.copyOf(imagesConfig.vmdkAllowedTypes()))), Uploads.TapSource.NONE);
     Downloads downloads = new Downloads(stores, pools, metrics);
     ImageStores imageStores = new ImageStores(stores, images, sweepNow);
 

@@ -22,6 +22,12 @@ import java.util.Map;
  * @param showImageDirectUrl {@code show_image_direct_url}
  * @param showMultipleLocations {@code show_multiple_locations}
  * @param enabledImportMethods {@code enabled_import_methods}
+ * @param requireImageFormatMatch {@code [image_format] require_image_format_match}: refuse data whose
+ *     format differs from its {@code disk_format} (spec/security.md §4.2)
+ * @param gptSafetyChecksNonfatal {@code [image_format] gpt_safety_checks_nonfatal}: safety checks
+ *     ({@code mbr}) whose failure a gpt image survives
+ * @param vmdkAllowedTypes {@code [image_format] vmdk_allowed_types}: VMDK create types accepted,
+ *     a subset of the single-file ones ({@code streamOptimized}, {@code monolithicSparse})
  */
 public record ImagesConfig(
     long imageSizeCap,
@@ -36,7 +42,15 @@ public record ImagesConfig(
     int imageLocationQuota,
     boolean showImageDirectUrl,
     boolean showMultipleLocations,
-    List<String> enabledImportMethods) {
+    List<String> enabledImportMethods,
+    boolean requireImageFormatMatch,
+    List<String> gptSafetyChecksNonfatal,
+    List<String> vmdkAllowedTypes) {
+
+  /** The GPT/MBR safety checks there are. */
+  public static final List<String> GPT_SAFETY_CHECKS = List.of("mbr");
+  /** The VMDK create types that keep all their data in the one file, the only ones Imago accepts. */
+  public static final List<String> SINGLE_FILE_VMDK_TYPES = List.of("streamOptimized", "monolithicSparse");
 
   /** Glance's {@code hashing_algorithm} values (hashlib names) and their JDK digest names. */
   public static final Map<String, String> HASH_ALGORITHMS = Map.of(
@@ -64,6 +78,19 @@ public record ImagesConfig(
     diskFormats = List.copyOf(diskFormats);
     containerFormats = List.copyOf(containerFormats);
     enabledImportMethods = List.copyOf(enabledImportMethods);
+    gptSafetyChecksNonfatal = List.copyOf(gptSafetyChecksNonfatal);
+    vmdkAllowedTypes = List.copyOf(vmdkAllowedTypes);
+    for (String check : gptSafetyChecksNonfatal) {
+      if (!GPT_SAFETY_CHECKS.contains(check)) {
+        throw new ConfigException("images.gpt_safety_checks_nonfatal: " + check + " (expected: mbr)");
+      }
+    }
+    for (String type : vmdkAllowedTypes) {
+      if (SINGLE_FILE_VMDK_TYPES.stream().noneMatch(t -> t.equalsIgnoreCase(type))) {
+        throw new ConfigException("images.vmdk_allowed_types: " + type
+            + " (expected: streamOptimized or monolithicSparse; other types name extents in other files)");
+      }
+    }
     if (diskFormats.isEmpty() || containerFormats.isEmpty()) {
       throw new ConfigException("images.disk_formats and images.container_formats must not be empty");
     }
@@ -111,6 +138,9 @@ public record ImagesConfig(
         t.integer("images.image_location_quota", 10),
         t.bool("images.show_image_direct_url", false),
         t.bool("images.show_multiple_locations", false),
-        t.list("images.enabled_import_methods", List.of()));
+        t.list("images.enabled_import_methods", List.of()),
+        t.bool("images.require_image_format_match", true),
+        t.list("images.gpt_safety_checks_nonfatal", List.of()),
+        t.list("images.vmdk_allowed_types", SINGLE_FILE_VMDK_TYPES));
   }
 }

@@ -24,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
 
-  /** Extra taps for an upload, chosen by image (format inspection, signature verification). */
+  /** Extra taps for an upload, chosen by image (signature verification, next); format inspection has its own. */
   @FunctionalInterface
   public interface TapSource extends Function<Image, List<Tap<?>>> {
     TapSource NONE = image -> List.of();
@@ -80,6 +81,7 @@ public final class Uploads {
   private final Metrics metrics;
   private final String nodeId;
   private final long imageSizeCap;
+  private final FormatInspection inspection;
   private final TapSource extraTaps;
   private final UploadFlow fileFlow;
 
@@ -87,10 +89,11 @@ public final class Uploads {
    * @param garbage where a publication is journalled until the image references it
    * @param orphanGrace how long a journalled publication may wait for that before its blob counts
    *     as orphaned (a crash between the two) and is deleted
+   * @param inspection the format inspection every upload of a bare image gets (spec/security.md §4)
    */
   public Uploads(Receiver receiver, ImageRepository images, BlobGarbageRepository garbage, Duration orphanGrace,
       Quotas quotas, StoreRegistry stores, UploadRegistry running, Metrics metrics, String nodeId, long imageSizeCap,
-      TapSource extraTaps) {
+      FormatInspection inspection, TapSource extraTaps) {
     this.receiver = receiver;
     this.images = images;
     this.garbage = garbage;
@@ -101,6 +104,7 @@ public final class Uploads {
     this.metrics = metrics;
     this.nodeId = nodeId;
     this.imageSizeCap = imageSizeCap;
+    this.inspection = requireNonNull(inspection, "inspection");
     this.extraTaps = extraTaps;
     this.fileFlow = UploadFlow.file(images);
   }
@@ -179,6 +183,7 @@ public final class Uploads {
     metrics.uploadStarted();
     req.accepted().run();
     CancelOnDrain cancel = new CancelOnDrain();
+    Tap<FormatInspection.Verdict> format = inspection.tap(receiving.diskFormat(), receiving.containerFormat());
     Runnable done = running.uploadStarted(cancel);
     if (running.draining()) {
       cancel.run();
@@ -189,14 +194,14 @@ public final class Uploads {
         .compose(v -> store.delete(id))
         .compose(v -> store.create(id))
         .compose(writer -> {
-          Reception reception = receiver.receive(req.body(), writer, limits, extraTaps.apply(receiving),
+          Reception reception = receiver.receive(req.body(), writer, limits, taps(receiving, format),
               () -> garbage.journalPublication(store.id(), id, id, orphanGrace));
           cancel.set(reception.cancel());
           return reception.result();
         })
         .compose(received -> quotas.recheckStored(project, id, received.size())
             .recover(e -> discard(store, received.location(), e))
-            .compose(v -> finish(flow, receiving, store, received)))
+            .compose(v -> finish(flow, receiving, store, received, format)))
         .recover(e -> abort(flow, id, e))
         .andThen(ar -> {
           metrics.uploadEnded(ar.succeeded(), System.nanoTime() - t0);
@@ -204,15 +209,23 @@ public final class Uploads {
         });
   }
 
+  private List<Tap<?>> taps(Image receiving, Tap<FormatInspection.Verdict> format) {
+    List<Tap<?>> taps = new ArrayList<>(extraTaps.apply(receiving));
+    if (format != null) {
+      taps.add(format);
+    }
+    return taps;
+  }
+
   /** Publishes the upload, conditional on the image still receiving; if it went away, its data goes too. */
-  private Future<Image> finish(UploadFlow flow, Image receiving, InstrumentedStore store, Received r) {
+  private Future<Image> finish(UploadFlow flow, Image receiving, InstrumentedStore store, Received r,
+      Tap<FormatInspection.Verdict> format) {
     if (receiving.checksum() != null && !receiving.checksum().equals(r.checksum())) {
       return discard(store, r.location(), ImagoException.badRequest(
           "Uploaded data does not match the image's checksum %s", receiving.checksum()));
     }
-    // Format inspection (virtual size of qcow2, vmdk, …) is the image-safety issue's tap; raw
-    // data's virtual size is its size, as Glance reports it.
-    Long virtualSize = "raw".equals(receiving.diskFormat()) ? r.size() : null;
+    // the inspection's virtual size (none for a container format Glance does not inspect)
+    Long virtualSize = format == null ? null : r.taps().get(format).virtualSize();
     UploadResult result = new UploadResult(r.size(), r.checksum(), r.hashAlgo(), r.hashValue(), virtualSize,
         location(r.location()));
     return Future.<Void>succeededFuture()

@@ -83,7 +83,20 @@ class MetadefCatalogIT {
     String url = database;
     List<String> a = new ArrayList<>(List.of(args));
     a.addAll(List.of("--database-url", url, "--data-dir", tmp.resolve("data").toString()));
-    return new CommandLine(new Main()).execute(a.toArray(new String[0]));
+    // Main configures logback for the process (the access logger OFF, the root level): in this
+    // shared test JVM that would silence the access log of every later test class, so it is undone
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        "io.imago.access");
+    ch.qos.logback.classic.Level rootLevel = root.getLevel();
+    ch.qos.logback.classic.Level accessLevel = access.getLevel();
+    try {
+      return new CommandLine(new Main()).execute(a.toArray(new String[0]));
+    } finally {
+      root.setLevel(rootLevel);
+      access.setLevel(accessLevel);
+    }
   }
 
   private static String database;

@@ -87,7 +87,9 @@ class FailingTapIT {
         images);
     Uploads.TapSource refuseAfter2MiB = image -> List.of(new RefusingTap());
     uploads = new Uploads(new Receiver(pools, metrics, "sha512", "SHA-512"), images, new BlobGarbageRepository(pool),
-        java.time.Duration.ofHours(1), quotas, stores, new Lifecycle(), metrics, "node-a", 1L << 40, refuseAfter2MiB);
+        java.time.Duration.ofHours(1), quotas, stores, new Lifecycle(), metrics, "node-a", 1L << 40,
+        new FormatInspection(new FormatInspection.Settings(true, java.util.Set.of(), java.util.Set.of())),
+        refuseAfter2MiB);
   }
 
   @AfterEach
