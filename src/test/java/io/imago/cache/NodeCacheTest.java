@@ -71,7 +71,11 @@ class NodeCacheTest {
   }
 
   private NodeCache cache(long maxSize, int high, int low) throws Exception {
-    CacheConfig cfg = new CacheConfig(dir.resolve("cache"), maxSize, Duration.ofMinutes(10), high, low, 0,
+    return cache(maxSize, high, low, 0);
+  }
+
+  private NodeCache cache(long maxSize, int high, int low, long minFreeDisk) throws Exception {
+    CacheConfig cfg = new CacheConfig(dir.resolve("cache"), maxSize, Duration.ofMinutes(10), high, low, minFreeDisk,
         Duration.ofSeconds(30), Duration.ofMinutes(10), 2);
     return NodeCache.open(cfg, vertx, pools, clock, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
@@ -185,6 +189,36 @@ class NodeCacheTest {
     assertThat(cache.isCached(images[3].id())).isTrue();
     assertThat(cache.prune().await().files()).isZero();
     reading[0].end().ended(true);
+  }
+
+  @Test
+  void belowTheFreeDiskFloorThePrunerEvictsWhatIsNotBeingRead() throws Exception {
+    NodeCache cache = cache(1L << 40, 100, 90, Long.MAX_VALUE / 2); // never enough room
+    byte[] a = Fixtures.bytes(1 << 20, 20);
+    byte[] b = Fixtures.bytes(1 << 20, 21);
+    Image first = image("66666666-6666-6666-6666-666666666660", a);
+    Image second = image("66666666-6666-6666-6666-666666666661", b);
+    fill(cache, first, a);
+    fill(cache, second, b);
+    Cached reading = call(() -> cache.open(second, () -> Future.failedFuture("hit expected")));
+    PruneResult r = cache.prune().await();
+    assertThat(r.files()).isEqualTo(1);
+    assertThat(cache.isCached(first.id())).isFalse();
+    assertThat(cache.isCached(second.id())).isTrue();
+    reading.end().ended(true);
+  }
+
+  @Test
+  void aRestartedCacheFindsItsFilesAndQueue() throws Exception {
+    NodeCache cache = cache(1L << 30, 100, 90);
+    byte[] a = Fixtures.bytes(1 << 20, 30);
+    Image image = image("77777777-7777-7777-7777-777777777777", a);
+    fill(cache, image, a);
+    cache.queue("88888888-8888-8888-8888-888888888888").await();
+    NodeCache again = cache(1L << 30, 100, 90);
+    assertThat(again.cached()).extracting(CachedImage::imageId, CachedImage::size)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(image.id(), (long) a.length));
+    assertThat(again.queued()).extracting(QueuedImage::imageId).containsExactly("88888888-8888-8888-8888-888888888888");
   }
 
   // ---- helpers
