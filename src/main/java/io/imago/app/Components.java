@@ -1,5 +1,6 @@
 package io.imago.app;
 
+import io.imago.api.CacheHandler;
 import io.imago.api.DiscoveryHandler;
 import io.imago.api.HealthHandler;
 import io.imago.db.DatabaseHealth;
@@ -190,7 +191,8 @@ final class Components {
         new SchemasHandler(schema),
         new VersionsHandler(cache != null, stores.multiStore(), publicEndpoint),
         new HealthHandler(config.http().healthcheckDisableFile(), lifecycle, databaseHealth,
-            () -> moreHealthChecks(vertx, supervisor, stores)));
+            () -> moreHealthChecks(vertx, supervisor, stores)),
+        new CacheHandler(cache, policy, lookups));
     return new Components(pools, stores, images, members, lifecycle, authenticator, List.copyOf(workers), handlers, cache);
   }
 

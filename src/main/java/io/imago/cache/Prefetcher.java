@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * path as downloads: a {@link Job} kicked by every {@code PUT /v2/cache/{id}} and run periodically
  * for retries. At most {@code cache.prefetch_concurrency} images at once; a failed attempt is
  * retried with exponential back-off and its error shown by {@code GET /v2/cache}; an image that is
- * gone leaves the queue; one that is not active stays queued (Glance's prefetcher skips it too).
+ * missing or not active stays queued (Glance's prefetcher skips it too) until it is dequeued.
  */
 public final class Prefetcher implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(Prefetcher.class);
@@ -72,8 +72,8 @@ public final class Prefetcher implements Job {
   private Future<Boolean> fetch(String id) {
     return images.apply(id).compose(found -> {
       if (found.isEmpty() || found.get().status() == ImageStatus.DELETED) {
-        LOG.atInfo().setMessage("prefetch: image is gone, dropped from the queue").addKeyValue("image_id", id).log();
-        return cache.dequeue(id).map(false);
+        // Glance leaves the marker too (the legacy API queues any id); DELETE /v2/cache/{id} removes it
+        return Future.failedFuture(new CacheFillException("no such image"));
       }
       Image image = found.get();
       if (!cache.takes(image)) {

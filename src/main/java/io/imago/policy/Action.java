@@ -23,6 +23,12 @@ public enum Action {
   REACTIVATE("reactivate"),
   COPY_IMAGE("copy_image"),
   MANAGE_IMAGE_CACHE("manage_image_cache"),
+  CACHE_IMAGE("cache_image"),
+  CACHE_LIST("cache_list"),
+  CACHE_DELETE("cache_delete"),
+  CACHE_CLEAN("cache_clean"),
+  CACHE_PRUNE("cache_prune"),
+  LIST_CACHED_NODES("list_cached_nodes"),
   STORES_INFO_DETAIL("stores_info_detail"),
   TASKS_API_ACCESS("tasks_api_access");
 
