@@ -1,5 +1,6 @@
 package io.imago.cache;
 
+import io.imago.fault.FaultPoints;
 import io.imago.worker.Pools;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -78,6 +79,7 @@ final class Fill {
   private boolean paused;
   private boolean ended;
   private boolean finishing;
+  private boolean sourceOver;
   private Future<Void> writeTail = Future.succeededFuture();
   private Future<Void> hashTail = Future.succeededFuture();
   private final MessageDigest md5;
@@ -149,7 +151,10 @@ final class Fill {
     source = stream;
     started.tryComplete();
     LOG.atInfo().setMessage("cache fill started").addKeyValue("image_id", id).addKeyValue("bytes", size).log();
-    stream.exceptionHandler(this::fail);
+    stream.exceptionHandler(e -> {
+      sourceOver = true;
+      fail(e);
+    });
     stream.endHandler(v -> onEnd());
     stream.handler(this::onBuffer);
     stream.resume();
@@ -241,6 +246,7 @@ final class Fill {
   }
 
   private void onEnd() {
+    sourceOver = true;
     if (state() != State.FILLING) {
       return;
     }
@@ -257,6 +263,12 @@ final class Fill {
       return;
     }
     finishing = true;
+    try {
+      FaultPoints.reach(FaultPoints.CACHE_FILL_WRITTEN);
+    } catch (FaultPoints.InjectedFault e) {
+      fail(e);
+      return;
+    }
     if (received != size) {
       fail(new CacheFillException("the store gave " + received + " bytes, the image has " + size));
       return;
@@ -318,7 +330,8 @@ final class Fill {
     done.tryFail(e);
     wake.forEach(Runnable::run);
     ctx.runOnContext(v -> {
-      if (source != null) {
+      if (source != null && !sourceOver) {
+        sourceOver = true;
         drain(source);
       }
     });
@@ -345,10 +358,14 @@ final class Fill {
 
   /** Lets the store's stream run to its end, unread, so that the store closes what it holds. */
   private static void drain(ReadStream<Buffer> stream) {
-    stream.handler(b -> { });
-    stream.exceptionHandler(x -> { });
-    stream.endHandler(x -> { });
-    stream.resume();
+    try {
+      stream.exceptionHandler(x -> { });
+      stream.endHandler(x -> { });
+      stream.handler(b -> { });
+      stream.resume();
+    } catch (IllegalStateException over) {
+      // the stream had already ended and let go of what it held
+    }
   }
 
   private List<Runnable> takeWaiters() {

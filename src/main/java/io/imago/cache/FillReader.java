@@ -136,7 +136,12 @@ final class FillReader implements ReadStream<Buffer> {
       }
       Handler<Buffer> h = handler;
       if (h != null) {
-        h.handle(ar.result());
+        try {
+          h.handle(ar.result());
+        } catch (RuntimeException e) { // the response is over (the client went away): stop here
+          fail(e);
+          return;
+        }
       }
       pump();
     }));

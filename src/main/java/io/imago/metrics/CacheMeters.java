@@ -43,9 +43,9 @@ public final class CacheMeters {
     joined = Counter.builder("imago_cache_requests").tag("result", "joined")
         .description("Full downloads by how the cache answered").register(registry);
     bytesFromCache = Counter.builder("imago_cache_served_bytes").tag("source", "cache")
-        .description("Bytes of full downloads by where they came from").baseUnit("bytes").register(registry);
+        .description("Bytes sent from the cache (source=cache) and read from stores by fills (source=store)").baseUnit("bytes").register(registry);
     bytesFromStore = Counter.builder("imago_cache_served_bytes").tag("source", "store")
-        .description("Bytes of full downloads by where they came from").baseUnit("bytes").register(registry);
+        .description("Bytes sent from the cache (source=cache) and read from stores by fills (source=store)").baseUnit("bytes").register(registry);
     prefetchFailures = Counter.builder("imago_cache_prefetch_failures")
         .description("Prefetch attempts that failed").register(registry);
     for (String r : EVICTION_REASONS) {

@@ -148,8 +148,11 @@ class CacheIT {
     corrupt[corrupt.length / 2] ^= 1;
     Files.write(server.storeDir().resolve(id), corrupt);
 
+    long t0 = System.nanoTime();
     long received = rawDownload(id);
     assertThat(received).as("body bytes before the connection ended").isLessThan(data.length);
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the connection was reset, not left open")
+        .isLessThan(5_000);
     Await.until("the failed fill left the incomplete directory",
         () -> !Files.exists(cacheDir().resolve("incomplete").resolve(id)));
     assertThat(cache().isCached(id)).isFalse();
