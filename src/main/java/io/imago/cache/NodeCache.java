@@ -70,6 +70,8 @@ public final class NodeCache implements DownloadCache {
   private final LinkedHashMap<String, QueueState> queued = new LinkedHashMap<>();
   private long bytes;
   private volatile Runnable afterCommit = () -> { };
+  /** Free room of the cache's file system at the pruner's last pass. */
+  private volatile long usableBytes = Long.MAX_VALUE;
   private volatile Runnable afterQueue = () -> { };
 
   /** What the prefetcher knows of a queued image. */
@@ -102,6 +104,7 @@ public final class NodeCache implements DownloadCache {
     NodeCache c = new NodeCache(config, vertx, pools, clock);
     c.meters = new CacheMeters(registry, c::totalBytes, c::entryCount, c::fillCount, c::queueDepth);
     c.rebuild();
+    c.usableBytes = Files.getFileStore(c.dir).getUsableSpace();
     return c;
   }
 
@@ -204,10 +207,22 @@ public final class NodeCache implements DownloadCache {
 
   // ---- the download path
 
+  /**
+   * Active, with data and a digest to verify it by, and room for it: not larger than
+   * {@code image_cache_max_size} (it would only push everything else out and then go itself), and
+   * not more than the file system had free above {@code min_free_disk} at the pruner's last look.
+   * Downloads of other images are served by the store, uncached.
+   */
   @Override
   public boolean takes(Image image) {
-    return image.status() == ImageStatus.ACTIVE && image.size() != null && image.size() > 0
-        && (image.checksum() != null || osHashName(image) != null);
+    if (image.status() != ImageStatus.ACTIVE || image.size() == null || image.size() <= 0
+        || (image.checksum() == null && osHashName(image) == null)) {
+      return false;
+    }
+    if (isCached(image.id())) {
+      return true;
+    }
+    return image.size() <= config.maxSize() && image.size() <= usableBytes - config.minFreeDisk();
   }
 
   private static String osHashName(Image image) {
@@ -556,6 +571,7 @@ public final class NodeCache implements DownloadCache {
    */
   public Future<PruneResult> prune() {
     return pools.blocking(() -> Files.getFileStore(dir).getUsableSpace()).compose(usable -> {
+      usableBytes = usable;
       long need = 0;
       List<CacheEntry> candidates;
       synchronized (lock) {

@@ -221,6 +221,15 @@ class NodeCacheTest {
     assertThat(again.queued()).extracting(QueuedImage::imageId).containsExactly("88888888-8888-8888-8888-888888888888");
   }
 
+  @Test
+  void imagesLargerThanTheCacheOrTheFreeRoomAreLeftToTheStore() throws Exception {
+    byte[] data = Fixtures.bytes(2 << 20, 40);
+    Image image = image("99999999-9999-9999-9999-999999999999", data);
+    assertThat(cache(1L << 20, 100, 90).takes(image)).as("larger than image_cache_max_size").isFalse();
+    assertThat(cache(1L << 30, 100, 90, Long.MAX_VALUE / 2).takes(image)).as("no room above min_free_disk").isFalse();
+    assertThat(cache(1L << 30, 100, 90).takes(image)).isTrue();
+  }
+
   // ---- helpers
 
   private void fill(NodeCache cache, Image image, byte[] data) throws Exception {
