@@ -232,6 +232,32 @@ class CacheIT {
     return java.util.HexFormat.of().formatHex(md.digest());
   }
 
+  @Test
+  void http2DownloadsOfAFillAndOfAHitComplete() throws Exception {
+    byte[] data = Fixtures.bytes(3 << 20, 10);
+    String id = Fixtures.activeImage(http, data);
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // prior-knowledge h2c, several streams on one connection: the cold ones read the fill, the last one hits
+      var client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      var req = new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
+          .setHost("127.0.0.1").setPort(server.port()).setURI("/v2/images/" + id + "/file");
+      List<io.vertx.core.Future<io.vertx.core.buffer.Buffer>> cold = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        cold.add(client.request(req).compose(r -> r.send()).compose(r -> r.body()));
+      }
+      for (var f : cold) {
+        assertThat(Fixtures.md5(f.await().getBytes())).isEqualTo(Fixtures.md5(data));
+      }
+      Await.until("cached", () -> cache().isCached(id));
+      var hit = client.request(req).compose(r -> r.send()).compose(r -> r.body()).await();
+      assertThat(Fixtures.md5(hit.getBytes())).isEqualTo(Fixtures.md5(data));
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   static byte[] get(String id) {
     return ("GET /v2/images/" + id + "/file HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   }
