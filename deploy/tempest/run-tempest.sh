@@ -7,7 +7,7 @@
 #   1. starts a throw-away Keystone (deploy/keystone/start-test-keystone.sh, the one the Keystone
 #      ITs use) whose catalog points the image service at the Imago of step 2;
 #   2. starts Imago from the built jar (target/imago-*-all.jar) in keystone mode with Glance's
-#      secure-RBAC defaults (policy.enforce_new_defaults and enforce_scope);
+#      secure-RBAC defaults (policy.enforce_new_defaults and enforce_scope) and its node cache on;
 #   3. writes tempest.conf, turning on the tests of the optional features this Imago offers:
 #      the import tests when GET /v2/info/import lists methods, the cache tests when /versions
 #      lists v2.14 (multi-store tests need no switch: they ask /v2/info/stores themselves);
@@ -161,6 +161,9 @@ auth:
 policy:
   enforce_new_defaults: true
   enforce_scope: true
+cache:
+  # the node cache on, as in Glance's gate: /versions then lists v2.14, which turns the cache tests on
+  image_cache_dir: cache
 EOF
 # Glance's catalog, as a Glance deployment has it after glance-manage db_load_metadefs (Debian's
 # glance packages run it): the metadefs tests start from its resource types.

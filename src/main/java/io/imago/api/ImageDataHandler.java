@@ -178,6 +178,8 @@ public final class ImageDataHandler {
           ? resp.sendFile(f.path().toString(), c.offset(), c.length())
           : resp.sendFile(f.file(), c.offset(), c.length());
     }
-    return ((Stream) c.body()).bytes().pipeTo(resp);
+    // a source failing mid-body must not end the response (pipeTo would, short of its
+    // Content-Length, leaving the client waiting): it is reset in send()
+    return ((Stream) c.body()).bytes().pipe().endOnFailure(false).to(resp);
   }
 }

@@ -61,13 +61,14 @@ public final class ImagesHandler {
   private final Quotas quotas;
   private final ImageStores stores;
   private final Runnable sweepNow;
+  private final java.util.function.Consumer<String> imageDeleted;
   private final ImageLookups lookups;
   private final ImageUpdates updates;
   private final ImageView view;
 
   public ImagesHandler(ImagesConfig config, String publicEndpoint, ImageRepository images, Policy policy,
       PropertyProtections protections, ImageSchema schema, Quotas quotas, ImageStores stores, ImageLookups lookups,
-      ImageUpdates updates, ImageView view, Runnable sweepNow) {
+      ImageUpdates updates, ImageView view, Runnable sweepNow, java.util.function.Consumer<String> imageDeleted) {
     this.config = config;
     this.publicEndpoint = publicEndpoint;
     this.images = images;
@@ -80,6 +81,7 @@ public final class ImagesHandler {
     this.updates = updates;
     this.view = view;
     this.sweepNow = sweepNow;
+    this.imageDeleted = imageDeleted;
   }
 
   /** {@code POST /v2/images} → 201 with the image, {@code Location} and import methods. */
@@ -324,6 +326,7 @@ public final class ImagesHandler {
         })
         .onSuccess(v -> {
           sweepNow.run();
+          imageDeleted.accept(id); // the node cache lets go of it at once
           rc.response().setStatusCode(204).end();
         })
         .onFailure(rc::fail);

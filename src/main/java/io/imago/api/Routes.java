@@ -69,7 +69,8 @@ public final class Routes {
   public record Handlers(ImagesHandler images, ImageListHandler list, ImageDataHandler data,
       ImageActionsHandler actions, ImageTagsHandler tags, MembersHandler members, StoresHandler stores,
       DiscoveryHandler info, SchemasHandler schemas, VersionsHandler versions, HealthHandler health,
-      MetadefNamespacesHandler metadefs, MetadefContentsHandler metadefContents) {}
+      MetadefNamespacesHandler metadefs, MetadefContentsHandler metadefContents,
+      CacheHandler cache) {}
 
   /** Every endpoint, in Glance's route-table order (which is also the order of {@code Allow}). */
   static List<Endpoint> endpoints(Handlers h) {
@@ -150,6 +151,26 @@ public final class Routes {
     // Glance routes only GET here, without body check: other methods are a 404 (ERRATA 11).
     e.add(new Endpoint(HttpMethod.GET, "/v2/info/usage", Body.IGNORED, info::usage, false));
     e.add(new Endpoint(HttpMethod.GET, "/v2/info/stores/detail", Body.REJECTED, info::storesDetail));
+    CacheHandler cache = h.cache();
+    e.add(new Endpoint(HttpMethod.GET, "/v2/cache", Body.REJECTED, cache::list));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/cache", Body.IGNORED, cache::clear));
+    e.add(new Endpoint(HttpMethod.DELETE, "/v2/cache/:image_id", Body.IGNORED, cache::delete));
+    e.add(new Endpoint(HttpMethod.PUT, "/v2/cache/:image_id", Body.IGNORED, cache::queue));
+    e.add(new Endpoint(HttpMethod.GET, "/v2/cache/nodes/:image_id", Body.REJECTED, cache::nodes));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/cache/clean", Body.IGNORED, cache::clean));
+    e.add(new Endpoint(HttpMethod.POST, "/v2/cache/prune", Body.IGNORED, cache::prune));
+    if (cache.enabled()) {
+      // Glance's cachemanage middleware, in front of the router: its other methods fall through to a 404
+      e.add(new Endpoint(HttpMethod.GET, "/v2/cached_images", Body.IGNORED, cache::legacyListCached, false));
+      e.add(new Endpoint(HttpMethod.DELETE, "/v2/cached_images/:image_id", Body.IGNORED, cache::legacyDeleteCached,
+          false));
+      e.add(new Endpoint(HttpMethod.DELETE, "/v2/cached_images", Body.IGNORED, cache::legacyDeleteAllCached, false));
+      e.add(new Endpoint(HttpMethod.PUT, "/v2/queued_images/:image_id", Body.IGNORED, cache::legacyQueue, false));
+      e.add(new Endpoint(HttpMethod.GET, "/v2/queued_images", Body.IGNORED, cache::legacyListQueued, false));
+      e.add(new Endpoint(HttpMethod.DELETE, "/v2/queued_images/:image_id", Body.IGNORED, cache::legacyDeleteQueued,
+          false));
+      e.add(new Endpoint(HttpMethod.DELETE, "/v2/queued_images", Body.IGNORED, cache::legacyDeleteAllQueued, false));
+    }
     return e;
   }
 

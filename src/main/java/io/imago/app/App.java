@@ -299,6 +299,11 @@ public final class App implements AutoCloseable {
   }
 
   /** The node's stores, by id. */
+  /** The node cache, or null when it is off. */
+  public io.imago.cache.NodeCache cache() {
+    return components.cache;
+  }
+
   public StoreRegistry stores() {
     return components.stores;
   }

@@ -1,5 +1,6 @@
 package io.imago.app;
 
+import io.imago.api.CacheHandler;
 import io.imago.api.DiscoveryHandler;
 import io.imago.api.HealthHandler;
 import io.imago.db.DatabaseHealth;
@@ -28,6 +29,10 @@ import io.imago.api.SchemasHandler;
 import io.imago.api.StoresHandler;
 import io.imago.api.VersionsHandler;
 import io.imago.auth.Authenticator;
+import io.imago.cache.Cleaner;
+import io.imago.cache.NodeCache;
+import io.imago.cache.Prefetcher;
+import io.imago.cache.Pruner;
 import io.imago.auth.KeystoneAuthenticator;
 import io.imago.auth.TrustedHeadersAuthenticator;
 import io.imago.config.ImagesConfig;
@@ -83,6 +88,8 @@ final class Components {
   static final Duration SWEEP_INTERVAL = Duration.ofMinutes(5);
   /** How long a stopping worker's pass in progress may take before the node closes under it. */
   static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(10);
+  /** How often the cache's prefetcher retries what failed (it is kicked by every queued image). */
+  static final Duration PREFETCH_INTERVAL = Duration.ofSeconds(5);
 
   final Pools pools;
   final StoreRegistry stores;
@@ -93,9 +100,13 @@ final class Components {
   final Authenticator authenticator;
   final List<JobWorker> workers;
   final Routes.Handlers handlers;
+  /** The node cache, or null when it is off. */
+  final NodeCache cache;
 
   private Components(Pools pools, StoreRegistry stores, ImageRepository images, MemberRepository members,
-      MetadefRepository metadefs, Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers, Routes.Handlers handlers) {
+      MetadefRepository metadefs, Lifecycle lifecycle, Authenticator authenticator, List<JobWorker> workers,
+      Routes.Handlers handlers, NodeCache cache) {
+    this.cache = cache;
     this.pools = pools;
     this.stores = stores;
     this.images = images;
@@ -158,7 +169,21 @@ final class Components {
         imagesConfig.imageSizeCap(), new FormatInspection(new FormatInspection.Settings(
             imagesConfig.requireImageFormatMatch(), Set.copyOf(imagesConfig.gptSafetyChecksNonfatal()),
             Set.copyOf(imagesConfig.vmdkAllowedTypes()))), Uploads.TapSource.NONE);
-    Downloads downloads = new Downloads(stores, pools, metrics);
+    NodeCache cache = config.cache().enabled()
+        ? NodeCache.open(config.cache(), vertx, pools, clock, metrics.registry()) : null;
+    Downloads downloads = new Downloads(stores, pools, metrics, cache);
+    if (cache != null) {
+      JobWorker pruner = new JobWorker(new Pruner(cache), config.cache().pruneInterval(), true, scheduler,
+          metrics.worker("cache-pruner"), WORKER_STOP_TIMEOUT);
+      cache.afterCommit(pruner::kick);
+      workers.add(pruner);
+      workers.add(new JobWorker(new Cleaner(cache, images::find), config.cache().cleanInterval(), true, scheduler,
+          metrics.worker("cache-cleaner"), WORKER_STOP_TIMEOUT));
+      JobWorker prefetcher = new JobWorker(new Prefetcher(cache, images::find, downloads::source), PREFETCH_INTERVAL,
+          true, scheduler, metrics.worker("cache-prefetcher"), WORKER_STOP_TIMEOUT);
+      cache.afterQueue(prefetcher::kick);
+      workers.add(prefetcher);
+    }
     ImageStores imageStores = new ImageStores(stores, images, sweepNow);
 
     ImageSchema schema = new ImageSchema(imagesConfig.diskFormats(), imagesConfig.containerFormats());
@@ -173,7 +198,7 @@ final class Components {
         mc.objectsPerNamespace(), mc.propertiesPerNamespace(), mc.tagsPerNamespace());
     Routes.Handlers handlers = new Routes.Handlers(
         new ImagesHandler(imagesConfig, publicEndpoint, images, policy, protections, schema, quotas, imageStores,
-            lookups, updates, view, sweepNow),
+            lookups, updates, view, sweepNow, cache == null ? id -> { } : cache::imageDeleted),
         new ImageListHandler(imagesConfig, images, policy, protections, view),
         new ImageDataHandler(lookups, uploads, downloads, lifecycle),
         new ImageActionsHandler(images, policy, lookups),
@@ -182,13 +207,14 @@ final class Components {
         new StoresHandler(lookups, imageStores),
         new DiscoveryHandler(imagesConfig, policy, quotas, imageStores, lookups),
         new SchemasHandler(schema),
-        new VersionsHandler(false, stores.multiStore(), publicEndpoint),
+        new VersionsHandler(cache != null, stores.multiStore(), publicEndpoint),
         new HealthHandler(config.http().healthcheckDisableFile(), lifecycle, databaseHealth,
             () -> moreHealthChecks(vertx, supervisor, stores)),
         new MetadefNamespacesHandler(imagesConfig, publicEndpoint, metadefAccess, metadefSchemas, metadefLimits),
-        new MetadefContentsHandler(metadefAccess, metadefSchemas, metadefLimits));
+        new MetadefContentsHandler(metadefAccess, metadefSchemas, metadefLimits),
+        new CacheHandler(cache, policy, lookups));
     return new Components(pools, stores, images, members, metadefs, lifecycle, authenticator, List.copyOf(workers),
-        handlers);
+        handlers, cache);
   }
 
   /** The detailed health view's checks beyond the database: its supervisor, and every store's room. */

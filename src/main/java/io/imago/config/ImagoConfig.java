@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param dataDir where the embedded database, the file store and other node state live
  * @param nodeId this node's name: recorded on uploads in progress so that a restart of this node
  *     (and only this node) can reset the ones it was running when it died
+ * @param cache the node image cache (off unless {@code cache.image_cache_dir} is set)
  * @param quotas per-project quotas: legacy {@code user_storage_quota} and unified limits
  * @param metadefs the metadata definitions catalog: API limits, catalog loaded at first start
  */
@@ -25,6 +26,7 @@ public record ImagoConfig(
     HttpConfig http,
     DatabaseConfig database,
     StoreConfig store,
+    CacheConfig cache,
     ImagesConfig images,
     AuthConfig auth,
     PolicyConfig policy,
@@ -55,6 +57,7 @@ public record ImagoConfig(
         HttpConfig.read(t, dataDir),
         DatabaseConfig.read(t, dataDir),
         StoreConfig.read(t, dataDir),
+        CacheConfig.read(t, dataDir),
         ImagesConfig.read(t),
         AuthConfig.read(t),
         PolicyConfig.read(t, dataDir),

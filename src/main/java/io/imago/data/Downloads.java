@@ -31,18 +31,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The download use case (spec/images-api.md §4.7): turns an image the caller may download, and the
  * range asked for, into what to send: nothing (204), a local file and its range for kernel
- * sendfile, or a paused stream from the store. The node cache will answer here, in front of the
- * stores, without the API noticing.
+ * sendfile, or a paused stream from the store. With the node cache on, a full download of an
+ * active image is the cache's ({@link DownloadCache}): a hit, or the fill in progress.
  */
 public final class Downloads {
   private final StoreRegistry stores;
   private final Pools pools;
   private final Metrics metrics;
+  private final DownloadCache cache;
 
   public Downloads(StoreRegistry stores, Pools pools, Metrics metrics) {
+    this(stores, pools, metrics, null);
+  }
+
+  /** @param cache the node cache, or null when it is off */
+  public Downloads(StoreRegistry stores, Pools pools, Metrics metrics, DownloadCache cache) {
     this.stores = stores;
     this.pools = pools;
     this.metrics = metrics;
+    this.cache = cache;
   }
 
   /**
@@ -75,6 +82,17 @@ public final class Downloads {
           "Image data of %s is in store '%s', which is not configured", image.id(), image.locations().get(0).store()));
     }
     InstrumentedStore store = stores.get(location.store());
+    if (cache != null && outcome instanceof RangeRequest.Full && cache.takes(image)) {
+      // a deactivated image (admins may still download it) is never served from the cache
+      return cache.open(image, () -> store.read(location.key(), new ByteRange(0, size)))
+          .recover(e -> Future.failedFuture(e instanceof ImagoException ? e : new ImagoException(ErrorKind.UNAVAILABLE,
+              Map.of(), e, "The image data is not available from store '%s'.", store.id())))
+          .map(cached -> {
+            metrics.downloadStarted();
+            return new Content(size, image.checksum(), 0, size, false, cached.body(),
+                cachedEnding(cached.end(), size));
+          });
+    }
     return body(store, location.key(), bytes)
         .recover(e -> Future.failedFuture(e instanceof ImagoException ? e : new ImagoException(ErrorKind.UNAVAILABLE,
             Map.of(), e, "The image data is not available from store '%s'.", store.id())))
@@ -83,6 +101,21 @@ public final class Downloads {
           return new Content(size, image.checksum(), bytes.offset(), bytes.length(), outcome instanceof Partial, body,
               ending(store, body, bytes.length()));
         });
+  }
+
+  /**
+   * The whole data of an active image from its first configured store, as a supplier of its paused
+   * stream (the prefetcher's source), or null when no configured store holds it.
+   */
+  public java.util.function.Supplier<Future<io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer>>> source(
+      Image image) {
+    Location location = image.locations().stream().filter(l -> stores.contains(l.store())).findFirst().orElse(null);
+    if (location == null || image.size() == null) {
+      return null;
+    }
+    InstrumentedStore store = stores.get(location.store());
+    long size = image.size();
+    return () -> store.read(location.key(), new ByteRange(0, size));
   }
 
   /**
@@ -109,6 +142,19 @@ public final class Downloads {
           + " bytes, expected at least " + (bytes.offset() + bytes.length()), null);
     }
     return new LocalFile(path, raf);
+  }
+
+  private Download.Ending cachedEnding(Download.Ending release, long length) {
+    AtomicBoolean ended = new AtomicBoolean();
+    return complete -> {
+      if (ended.compareAndSet(false, true)) {
+        metrics.downloadEnded();
+        if (complete) {
+          metrics.downloadBytes(length);
+        }
+        release.ended(complete);
+      }
+    };
   }
 
   private Download.Ending ending(InstrumentedStore store, Body body, long length) {

@@ -11,6 +11,8 @@ package io.imago.fault;
 public final class FaultPoints {
   /** After an upload's blob was published in its store, before the image references it. */
   public static final String UPLOAD_PUBLISHED = "upload.published";
+  /** A cache fill has written every byte into {@code incomplete/}, before it is verified and published. */
+  public static final String CACHE_FILL_WRITTEN = "cache.fill.written";
 
   private FaultPoints() {}
 

@@ -3,7 +3,7 @@ package io.imago.worker;
 import io.vertx.core.Future;
 
 /**
- * One kind of background work — the blob sweeper now; the cache's pruner, cleaner and prefetcher
+ * One kind of background work — the blob sweeper, the cache's pruner, cleaner and prefetcher,
  * and the import task runner next — as one pass that a {@link JobWorker} runs on a schedule and on
  * demand. A pass is asynchronous (database and store calls are futures; blocking calls go to the
  * blocking pool) and runs on the worker's event loop, never two at a time.

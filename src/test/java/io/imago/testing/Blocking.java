@@ -42,6 +42,10 @@ public final class Blocking {
         // server may wait a moment for it (CPU work, no I/O)
         .allowBlockingCallsInside("com.fasterxml.jackson.databind.deser.DeserializerCache",
             "_createAndCacheValueDeserializer")
+        // Netty copies a heap buffer into a pooled direct one to write it to a socket; when the
+        // event loops grow the allocator's magazines together, one waits a moment on a lock held
+        // for that swap (CPU work, no I/O). Many concurrent downloads of a cache fill show it.
+        .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
         // class loading and initialisation read jars
         .allowBlockingCallsInside("java.lang.ClassLoader", "loadClass")
         .blockingMethodCallback(m -> {

@@ -124,8 +124,7 @@ public final class FileBlobStore implements BlobStore {
             file.setReadLength(range.length());
           }
           file.setReadBufferSize(READ_BUFFER_SIZE);
-          file.endHandler(v -> file.close());
-          return (ReadStream<Buffer>) file;
+          return (ReadStream<Buffer>) new ClosingStream(file);
         });
   }
 
@@ -233,5 +232,67 @@ public final class FileBlobStore implements BlobStore {
 
   Path path(String key) {
     return root.resolve(BlobKeys.require(key));
+  }
+
+  /**
+   * The file's stream, closed at its end or first error whatever end and exception handlers its
+   * reader sets ({@code pipeTo} and the node cache's fills set their own).
+   */
+  private static final class ClosingStream implements ReadStream<Buffer> {
+    private final io.vertx.core.file.AsyncFile file;
+    private io.vertx.core.Handler<Void> end;
+    private io.vertx.core.Handler<Throwable> error;
+
+    ClosingStream(io.vertx.core.file.AsyncFile file) {
+      this.file = file;
+      file.endHandler(v -> {
+        file.close();
+        if (end != null) {
+          end.handle(v);
+        }
+      });
+      file.exceptionHandler(e -> {
+        file.close();
+        if (error != null) {
+          error.handle(e);
+        }
+      });
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+      error = handler;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> handler) {
+      file.handler(handler);
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      file.pause();
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      file.resume();
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      file.fetch(amount);
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> handler) {
+      end = handler;
+      return this;
+    }
   }
 }
