@@ -100,6 +100,18 @@ class DefaultPolicyTest {
       srbac    | copy_image          | px:admin          | p1/private    | yes
       srbac    | manage_image_cache  | p1:member         | project       | no
       srbac    | manage_image_cache  | px:admin          | project       | yes
+      srbac    | cache_image         | p1:member         | project       | no
+      srbac    | cache_image         | px:admin          | project       | yes
+      srbac    | cache_list          | p1:member         | project       | no
+      srbac    | cache_list          | px:admin          | project       | yes
+      srbac    | cache_delete        | p1:member         | project       | no
+      srbac    | cache_delete        | px:admin          | project       | yes
+      srbac    | cache_clean         | p1:member         | project       | no
+      srbac    | cache_clean         | px:admin          | project       | yes
+      srbac    | cache_prune         | p1:member         | project       | no
+      srbac    | cache_prune         | px:admin          | project       | yes
+      srbac    | list_cached_nodes   | p1:member         | project       | no
+      srbac    | list_cached_nodes   | px:admin          | project       | yes
       srbac    | tasks_api_access    | p1:member,reader  | project       | no
       srbac    | tasks_api_access    | px:admin          | project       | yes
       srbac    | stores_info_detail  | p1:member,reader  | project       | no
@@ -141,6 +153,18 @@ class DefaultPolicyTest {
       legacy   | set_image_location  | p1:reader         | p1/private    | yes
       legacy   | copy_image          | p1:member         | p1/private    | no
       legacy   | manage_image_cache  | p1:member         | project       | no
+      legacy   | cache_image         | p1:member         | project       | no
+      legacy   | cache_image         | px:admin          | project       | yes
+      legacy   | cache_list          | p1:member         | project       | no
+      legacy   | cache_list          | px:admin          | project       | yes
+      legacy   | cache_delete        | p1:member         | project       | no
+      legacy   | cache_delete        | px:admin          | project       | yes
+      legacy   | cache_clean         | p1:member         | project       | no
+      legacy   | cache_clean         | px:admin          | project       | yes
+      legacy   | cache_prune         | p1:member         | project       | no
+      legacy   | cache_prune         | px:admin          | project       | yes
+      legacy   | list_cached_nodes   | p1:member         | project       | no
+      legacy   | list_cached_nodes   | px:admin          | project       | yes
       legacy   | tasks_api_access    | p1:member         | project       | no
       legacy   | stores_info_detail  | p1:service        | project       | no
       legacy   | stores_info_detail  | px:admin          | project       | yes
