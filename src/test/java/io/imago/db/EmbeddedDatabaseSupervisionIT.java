@@ -46,7 +46,11 @@ class EmbeddedDatabaseSupervisionIT {
     Await.until("/healthcheck is OK", () -> admin.get("/healthcheck").status() == 200);
 
     JsonObject detailed = admin.get("/healthcheck/detailed").expect(200).json();
-    assertThat(detailed.getJsonArray("reasons").encode()).contains("EmbeddedDatabaseCheck").contains("\"restarts\":1");
+    JsonObject embedded = detailed.getJsonArray("reasons").stream().map(JsonObject.class::cast)
+        .filter(r -> "EmbeddedDatabaseCheck".equals(r.getString("class"))).findFirst().orElseThrow();
+    // at least once: on a busy machine a first attempt can find the old server's backends still
+    // holding its shared memory, and the supervisor tries again
+    assertThat(embedded.getJsonObject("details").getLong("restarts")).isGreaterThanOrEqualTo(1L);
     long newPid = Long.parseLong(Files.readAllLines(server.dataDir().resolve("postgres").resolve("postmaster.pid"))
         .get(0).trim());
     assertThat(newPid).isNotEqualTo(pid);
