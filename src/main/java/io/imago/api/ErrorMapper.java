@@ -61,11 +61,9 @@ public final class ErrorMapper {
       e = fromStatus(he.getStatusCode(), he.getPayload());
     } else if (failure == null) {
       e = fromStatus(rc.statusCode(), null);
-    } else if (DatabaseErrors.translate(failure).isPresent()) {
-      e = DatabaseErrors.translate(failure).get();
     } else {
-      e = new ImagoException(ErrorKind.INTERNAL, Map.of(), failure, "The server has either erred or is incapable of "
-          + "performing the requested operation.");
+      e = DatabaseErrors.translate(failure).orElseGet(() -> new ImagoException(ErrorKind.INTERNAL, Map.of(), failure,
+          "The server has either erred or is incapable of performing the requested operation."));
     }
     send(rc, e);
   }

@@ -61,13 +61,8 @@ public interface BlobStore {
   /** The URL shown as {@code direct_url} / in {@code locations} for a blob of this store. */
   String url(String key);
 
-  /**
-   * Every published blob (not the writes in progress), for the reconciler that compares the store
-   * with the database. Stores that cannot list fail with {@link UnsupportedOperationException}.
-   */
-  default Future<List<StoredBlob>> list() {
-    return Future.failedFuture(new UnsupportedOperationException("store " + id() + " cannot list its blobs"));
-  }
+  /** Every published blob (not the writes in progress), for the reconciler that compares the store with the database. */
+  Future<List<StoredBlob>> list();
 
   /** Removes what interrupted writers of this node left behind (run at start). */
   default Future<Integer> cleanIncomplete() {

@@ -124,12 +124,6 @@ public final class StoreReconciler implements Job {
           }
           int n = missing;
           return queued.map(v -> new Pass(true, orphans.size(), n));
-        })))
-        .recover(e -> {
-          if (e instanceof UnsupportedOperationException) {
-            return Future.succeededFuture(new Pass(true, 0, 0)); // a store that cannot list is not reconciled
-          }
-          return Future.failedFuture(e);
-        });
+        })));
   }
 }
